@@ -1,0 +1,66 @@
+// Shared reporting for benchmarks: a printed table with each figure's ratio to its baseline, and a JSON
+// file under bench/results/ with the machine facts, so runs can be compared later.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+export interface Row {
+  /** What was measured, e.g. `negotiate() cached`. */
+  name: string;
+  /** The row this one is compared with; omit on the baseline itself. */
+  baseline?: string;
+  /** Operations or requests per second (higher is better). */
+  opsPerSec?: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  errors?: number;
+  /** Free-form extra figures (records/s, RSS MB, ...). */
+  extra?: Record<string, number | string>;
+}
+
+export function machineFacts() {
+  return {
+    node: process.version,
+    cpuCount: availableParallelism(),
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    totalMemGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    date: new Date().toISOString(),
+  };
+}
+
+/** Ratio of a row's throughput to its baseline's (1.0 = as fast as the baseline). */
+export function ratio(rows: Row[], row: Row): number | undefined {
+  const base = rows.find((r) => r.name === row.baseline);
+  if (!base?.opsPerSec || !row.opsPerSec) return undefined;
+  return row.opsPerSec / base.opsPerSec;
+}
+
+const fmt = (n: number | undefined, digits = 0) =>
+  n === undefined ? '' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** Print the table and save `bench/results/<suite>.json`. Returns the saved path. */
+export function report(suite: string, rows: Row[], notes: string[] = []): string {
+  console.log(`\n## ${suite}\n`);
+  console.log('| name | ops/s | p50 ms | p99 ms | errors | ratio to baseline | extra |');
+  console.log('|---|---:|---:|---:|---:|---:|---|');
+  for (const row of rows) {
+    const r = ratio(rows, row);
+    const extra = row.extra
+      ? Object.entries(row.extra)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')
+      : '';
+    console.log(
+      `| ${row.name} | ${fmt(row.opsPerSec)} | ${fmt(row.p50Ms, 3)} | ${fmt(row.p99Ms, 3)} | ${row.errors ?? ''} | ${r === undefined ? (row.baseline ? '' : 'baseline') : `${r.toFixed(2)}x vs ${row.baseline}`} | ${extra} |`,
+    );
+  }
+  for (const note of notes) console.log(`\n> ${note}`);
+  const dir = join(import.meta.dirname, '..', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${suite}.json`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ suite, machine: machineFacts(), rows: rows.map((r) => ({ ...r, ratio: ratio(rows, r) })), notes }, null, 2)}\n`,
+  );
+  return file;
+}
