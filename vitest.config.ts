@@ -14,6 +14,7 @@ export default defineConfig({
       'apps/*/src/**/*.test.ts',
       'apps/*/test/**/*.test.ts',
       'bench/src/**/*.test.ts',
+      'integration/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     typecheck: { enabled: true, include: ['packages/*/src/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
