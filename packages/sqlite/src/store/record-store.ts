@@ -1,0 +1,452 @@
+import { randomUUID } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import type {
+  CreateRecordInput,
+  DeleteRecordInput,
+  IndexIntent,
+  IndexTask,
+  JsonObject,
+  ListRecordsOptions,
+  PID,
+  PIDRef,
+  PIDStatus,
+  RecordRevision,
+  RecordStore,
+  StoredRecord,
+  UpdateRecordInput,
+} from '@recordkit/records-service';
+import { BadRequestError, ConflictError, NotFoundError, PIDDoesNotExistError, PreconditionFailedError } from '@recordkit/rest-errors';
+import type { SqliteIndexWriter } from '../index-writer.js';
+import { type Durability, openDatabase, writeTransaction } from './database.js';
+import { migrate, STORE_MIGRATIONS } from './migrations.js';
+
+/** Options of {@link SqliteRecordStore}: either a path (the store opens and owns the file) or an open database. */
+export interface SqliteRecordStoreOptions {
+  /** Database file (`':memory:'` for a throwaway store). Ignored when `database` is given. */
+  path?: string;
+  /** An already open database (e.g. shared with the search engine); the store does not close it. */
+  database?: DatabaseSync;
+  /** See {@link Durability}; default `'full'`. Only used when the store opens the file. */
+  durability?: Durability;
+  /** Write-lock wait before a 503, in ms; default 5000. Only used when the store opens the file. */
+  busyTimeoutMs?: number;
+  /**
+   * The search engine on the same database. When given, each write's index intent is applied inside
+   * the write transaction (`indexesInTransaction: true`); otherwise intents go to the outbox.
+   */
+  indexWriter?: SqliteIndexWriter;
+}
+
+interface RecordRow {
+  id: string;
+  metadata: string;
+  revision: number;
+  created: string;
+  updated: string;
+  deleted: number;
+}
+
+interface PIDRow {
+  pid_type: string;
+  pid_value: string;
+  status: PIDStatus;
+  record_id: string | null;
+  redirect_type: string | null;
+  redirect_value: string | null;
+  created: string;
+  updated: string;
+}
+
+const PID_STATUSES: readonly PIDStatus[] = ['new', 'reserved', 'registered', 'redirected', 'deleted'];
+const MAX_LIST_LIMIT = 10_000;
+
+/**
+ * The `RecordStore` port on `node:sqlite`: records, every revision, PIDs, sequences and (when the search
+ * engine lives elsewhere) a transactional index outbox, in one SQLite file. WAL journal, one
+ * `BEGIN IMMEDIATE` transaction per write, optimistic concurrency by `UPDATE ... WHERE revision = ?`,
+ * versioned schema migrations applied on open.
+ *
+ * @example
+ * const store = new SqliteRecordStore({ path: './records.db' });
+ * const record = await store.create({ metadata: { title: 'A' }, pids: [{ type: 'recid', value: '1' }] });
+ * await store.update({ id: record.id, expectedRevision: 0, metadata: { title: 'B' } });
+ */
+export class SqliteRecordStore implements RecordStore {
+  readonly indexesInTransaction: boolean;
+  readonly #db: DatabaseSync;
+  readonly #ownsDatabase: boolean;
+  readonly #indexWriter: SqliteIndexWriter | undefined;
+  #closed = false;
+
+  constructor(options: SqliteRecordStoreOptions) {
+    if (options.database) {
+      this.#db = options.database;
+      this.#ownsDatabase = false;
+    } else if (typeof options.path === 'string' && options.path !== '') {
+      const open: Parameters<typeof openDatabase>[0] = { path: options.path };
+      if (options.durability !== undefined) open.durability = options.durability;
+      if (options.busyTimeoutMs !== undefined) open.busyTimeoutMs = options.busyTimeoutMs;
+      this.#db = openDatabase(open);
+      this.#ownsDatabase = true;
+    } else {
+      throw new TypeError('SqliteRecordStore: give `path` (a file or ":memory:") or an open `database`');
+    }
+    this.#indexWriter = options.indexWriter;
+    this.indexesInTransaction = options.indexWriter !== undefined;
+    try {
+      migrate(this.#db, 'store', STORE_MIGRATIONS);
+    } catch (error) {
+      if (this.#ownsDatabase) this.#db.close();
+      throw error;
+    }
+  }
+
+  /** The underlying database (for the search engine sharing it, and for tests). */
+  get database(): DatabaseSync {
+    return this.#db;
+  }
+
+  async create(input: CreateRecordInput): Promise<StoredRecord> {
+    this.#open();
+    const id = input.id ?? randomUUID();
+    if (typeof id !== 'string' || id === '') throw new BadRequestError('Record id must be a non-empty string.');
+    assertObject(input.metadata, 'metadata');
+    const now = timestamp(input.now);
+    for (const pid of input.pids) assertPIDRef(pid);
+    return writeTransaction(this.#db, () => {
+      if (this.#db.prepare('SELECT 1 FROM records WHERE id = ?').get(id)) {
+        throw new ConflictError(`Record ${id} already exists.`);
+      }
+      for (const pid of input.pids) {
+        if (this.#pidRow(pid)) throw new ConflictError(`PID ${pid.type}:${pid.value} already exists.`);
+      }
+      const metadata = JSON.stringify(input.metadata);
+      this.#db
+        .prepare('INSERT INTO records (id, metadata, revision, created, updated, deleted) VALUES (?, ?, 0, ?, ?, 0)')
+        .run(id, metadata, now, now);
+      this.#db
+        .prepare('INSERT INTO record_revisions (record_id, revision, metadata, updated, deleted) VALUES (?, 0, ?, ?, 0)')
+        .run(id, metadata, now);
+      const insertPID = this.#db.prepare(
+        'INSERT INTO pids (pid_type, pid_value, status, record_id, created, updated) VALUES (?, ?, ?, ?, ?, ?)',
+      );
+      for (const pid of input.pids) {
+        const status = pid.status ?? 'registered';
+        if (status === 'redirected') throw new BadRequestError('A PID is redirected with redirectPID, not on create.');
+        insertPID.run(pid.type, pid.value, status, id, now, now);
+      }
+      if (input.index) this.#index(input.index, id, 0);
+      return { id, metadata: structuredClone(input.metadata), revision: 0, created: now, updated: now, deleted: false };
+    });
+  }
+
+  async get(id: string): Promise<StoredRecord | undefined> {
+    this.#open();
+    const row = this.#db.prepare('SELECT * FROM records WHERE id = ?').get(id) as RecordRow | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  async getMany(ids: readonly string[]): Promise<StoredRecord[]> {
+    this.#open();
+    if (ids.length === 0) return [];
+    const rows = this.#db
+      .prepare('SELECT r.* FROM records r WHERE r.id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(ids)) as unknown as RecordRow[];
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const out: StoredRecord[] = [];
+    for (const id of ids) {
+      const row = byId.get(id);
+      if (row) out.push(toRecord(row));
+    }
+    return out;
+  }
+
+  async update(input: UpdateRecordInput): Promise<StoredRecord> {
+    this.#open();
+    assertObject(input.metadata, 'metadata');
+    assertRevision(input.expectedRevision);
+    const now = timestamp(input.now);
+    return writeTransaction(this.#db, () => {
+      const current = this.#checkWritable(input.id, input.expectedRevision);
+      const metadata = JSON.stringify(input.metadata);
+      const result = this.#db
+        .prepare('UPDATE records SET metadata = ?, revision = revision + 1, updated = ? WHERE id = ? AND revision = ? AND deleted = 0')
+        .run(metadata, now, input.id, input.expectedRevision);
+      if (Number(result.changes) !== 1) throw revisionMismatch(input.expectedRevision);
+      const revision = input.expectedRevision + 1;
+      this.#db
+        .prepare('INSERT INTO record_revisions (record_id, revision, metadata, updated, deleted) VALUES (?, ?, ?, ?, 0)')
+        .run(input.id, revision, metadata, now);
+      if (input.index) this.#index(input.index, input.id, revision);
+      return { id: input.id, metadata: structuredClone(input.metadata), revision, created: current.created, updated: now, deleted: false };
+    });
+  }
+
+  async delete(input: DeleteRecordInput): Promise<StoredRecord> {
+    this.#open();
+    assertRevision(input.expectedRevision);
+    const now = timestamp(input.now);
+    for (const pid of input.pids ?? []) assertPIDRef(pid);
+    return writeTransaction(this.#db, () => {
+      const current = this.#checkWritable(input.id, input.expectedRevision);
+      const result = this.#db
+        .prepare('UPDATE records SET revision = revision + 1, updated = ?, deleted = 1 WHERE id = ? AND revision = ? AND deleted = 0')
+        .run(now, input.id, input.expectedRevision);
+      if (Number(result.changes) !== 1) throw revisionMismatch(input.expectedRevision);
+      const revision = input.expectedRevision + 1;
+      this.#db
+        .prepare('INSERT INTO record_revisions (record_id, revision, metadata, updated, deleted) VALUES (?, ?, NULL, ?, 1)')
+        .run(input.id, revision, now);
+      const pids =
+        input.pids ?? (this.#db.prepare('SELECT * FROM pids WHERE record_id = ?').all(input.id) as unknown as PIDRow[]).map(refOf);
+      for (const ref of pids) this.#deletePID(ref, now);
+      if (input.index) this.#index(input.index, input.id, revision);
+      return { ...toRecord(current), revision, updated: now, deleted: true };
+    });
+  }
+
+  async revisions(id: string): Promise<RecordRevision[]> {
+    this.#open();
+    const rows = this.#db
+      .prepare('SELECT record_id, revision, metadata, updated, deleted FROM record_revisions WHERE record_id = ? ORDER BY revision')
+      .all(id) as unknown as { record_id: string; revision: number; metadata: string | null; updated: string; deleted: number }[];
+    return rows.map((row) => ({
+      id: row.record_id,
+      revision: row.revision,
+      metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as JsonObject),
+      updated: row.updated,
+      deleted: row.deleted === 1,
+    }));
+  }
+
+  async list(options: ListRecordsOptions = {}): Promise<StoredRecord[]> {
+    this.#open();
+    const limit = options.limit ?? 1000;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+      throw new BadRequestError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}.`);
+    }
+    const rows = this.#db
+      .prepare('SELECT * FROM records WHERE id > ? AND (? OR deleted = 0) ORDER BY id LIMIT ?')
+      .all(options.after ?? '', options.includeDeleted ? 1 : 0, limit) as unknown as RecordRow[];
+    return rows.map(toRecord);
+  }
+
+  async count(options: { includeDeleted?: boolean } = {}): Promise<number> {
+    this.#open();
+    const row = this.#db.prepare('SELECT count(*) AS n FROM records WHERE (? OR deleted = 0)').get(options.includeDeleted ? 1 : 0) as {
+      n: number;
+    };
+    return row.n;
+  }
+
+  async getPID(ref: PIDRef): Promise<PID | undefined> {
+    this.#open();
+    const row = this.#pidRow(ref);
+    return row ? toPID(row) : undefined;
+  }
+
+  async recordPIDs(recordId: string): Promise<PID[]> {
+    this.#open();
+    const rows = this.#db
+      .prepare('SELECT * FROM pids WHERE record_id = ? ORDER BY created, pid_type, pid_value')
+      .all(recordId) as unknown as PIDRow[];
+    return rows.map(toPID);
+  }
+
+  async createPID(pid: PIDRef & { status: PIDStatus; recordId?: string }): Promise<PID> {
+    this.#open();
+    assertPIDRef(pid);
+    assertStatus(pid.status);
+    if (pid.status === 'redirected') throw new BadRequestError('A PID is redirected with redirectPID, not createPID.');
+    const now = timestamp();
+    return writeTransaction(this.#db, () => {
+      if (this.#pidRow(pid)) throw new ConflictError(`PID ${pid.type}:${pid.value} already exists.`);
+      if (pid.recordId !== undefined && !this.#db.prepare('SELECT 1 FROM records WHERE id = ?').get(pid.recordId)) {
+        throw new NotFoundError(`Record ${pid.recordId} does not exist.`);
+      }
+      this.#db
+        .prepare('INSERT INTO pids (pid_type, pid_value, status, record_id, created, updated) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(pid.type, pid.value, pid.status, pid.recordId ?? null, now, now);
+      return toPID(this.#pidRow(pid) as PIDRow);
+    });
+  }
+
+  async redirectPID(from: PIDRef, to: PIDRef): Promise<PID> {
+    this.#open();
+    assertPIDRef(from);
+    assertPIDRef(to);
+    const now = timestamp();
+    return writeTransaction(this.#db, () => {
+      const source = this.#pidRow(from);
+      if (!source) throw new PIDDoesNotExistError(from.type, from.value);
+      if (!this.#pidRow(to)) throw new PIDDoesNotExistError(to.type, to.value);
+      if (source.status !== 'registered' && source.status !== 'redirected') {
+        throw new ConflictError(
+          `PID ${from.type}:${from.value} is ${source.status}; only a registered or redirected PID can be redirected.`,
+        );
+      }
+      if (from.type === to.type && from.value === to.value) throw new ConflictError('A PID cannot redirect to itself.');
+      this.#db
+        .prepare(
+          "UPDATE pids SET status = 'redirected', redirect_type = ?, redirect_value = ?, updated = ? WHERE pid_type = ? AND pid_value = ?",
+        )
+        .run(to.type, to.value, now, from.type, from.value);
+      return toPID(this.#pidRow(from) as PIDRow);
+    });
+  }
+
+  async setPIDStatus(ref: PIDRef, status: PIDStatus): Promise<PID | undefined> {
+    this.#open();
+    assertPIDRef(ref);
+    assertStatus(status);
+    if (status === 'redirected') throw new BadRequestError('A PID is redirected with redirectPID, not setPIDStatus.');
+    const now = timestamp();
+    return writeTransaction(this.#db, () => {
+      const row = this.#pidRow(ref);
+      if (!row) return undefined;
+      if (status === 'deleted') {
+        this.#deletePID(ref, now);
+      } else {
+        this.#db
+          .prepare(
+            'UPDATE pids SET status = ?, redirect_type = NULL, redirect_value = NULL, updated = ? WHERE pid_type = ? AND pid_value = ?',
+          )
+          .run(status, now, ref.type, ref.value);
+      }
+      const after = this.#pidRow(ref);
+      return after ? toPID(after) : undefined;
+    });
+  }
+
+  async nextSequenceValue(name: string): Promise<number> {
+    this.#open();
+    if (typeof name !== 'string' || name === '') throw new BadRequestError('Sequence name must be a non-empty string.');
+    return writeTransaction(this.#db, () => {
+      const row = this.#db
+        .prepare('INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value')
+        .get(name) as { value: number };
+      return row.value;
+    });
+  }
+
+  async pendingIndexTasks(limit = 100): Promise<IndexTask[]> {
+    this.#open();
+    if (!Number.isInteger(limit) || limit < 1) throw new BadRequestError('limit must be a positive integer.');
+    const rows = this.#db
+      .prepare('SELECT seq, record_id, index_name, version, document FROM index_outbox ORDER BY seq LIMIT ?')
+      .all(limit) as unknown as { seq: number; record_id: string; index_name: string; version: number; document: string | null }[];
+    return rows.map((row) => ({
+      seq: row.seq,
+      recordId: row.record_id,
+      index: row.index_name,
+      version: row.version,
+      document: row.document === null ? null : (JSON.parse(row.document) as JsonObject),
+    }));
+  }
+
+  async completeIndexTasks(seqs: readonly number[]): Promise<void> {
+    this.#open();
+    if (seqs.length === 0) return;
+    writeTransaction(this.#db, () => {
+      this.#db.prepare('DELETE FROM index_outbox WHERE seq IN (SELECT value FROM json_each(?))').run(JSON.stringify(seqs));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ownsDatabase) this.#db.close();
+  }
+
+  #open(): void {
+    if (this.#closed) throw new Error('SqliteRecordStore is closed');
+  }
+
+  #pidRow(ref: PIDRef): PIDRow | undefined {
+    return this.#db.prepare('SELECT * FROM pids WHERE pid_type = ? AND pid_value = ?').get(ref.type, ref.value) as PIDRow | undefined;
+  }
+
+  /** Invenio's `PersistentIdentifier.delete()`: a `new` PID is removed, any other becomes `deleted`. */
+  #deletePID(ref: PIDRef, now: string): void {
+    const row = this.#pidRow(ref);
+    if (!row) return;
+    if (row.status === 'new') {
+      this.#db.prepare('DELETE FROM pids WHERE pid_type = ? AND pid_value = ?').run(ref.type, ref.value);
+    } else {
+      this.#db
+        .prepare(
+          "UPDATE pids SET status = 'deleted', redirect_type = NULL, redirect_value = NULL, updated = ? WHERE pid_type = ? AND pid_value = ?",
+        )
+        .run(now, ref.type, ref.value);
+    }
+  }
+
+  /** Checks in the order a caller can act on: unknown (404), stale (412), already deleted (409). */
+  #checkWritable(id: string, expectedRevision: number): RecordRow {
+    const row = this.#db.prepare('SELECT * FROM records WHERE id = ?').get(id) as RecordRow | undefined;
+    if (!row) throw new NotFoundError(`Record ${id} does not exist.`);
+    if (row.revision !== expectedRevision) throw revisionMismatch(expectedRevision);
+    if (row.deleted === 1) throw new ConflictError(`Record ${id} is deleted.`);
+    return row;
+  }
+
+  #index(intent: IndexIntent, recordId: string, version: number): void {
+    if (this.#indexWriter) {
+      this.#indexWriter.applyIndexWrite({ index: intent.index, id: recordId, version, document: intent.document });
+      return;
+    }
+    this.#db
+      .prepare('INSERT INTO index_outbox (record_id, index_name, version, document) VALUES (?, ?, ?, ?)')
+      .run(recordId, intent.index, version, intent.document === null ? null : JSON.stringify(intent.document));
+  }
+}
+
+function toRecord(row: RecordRow): StoredRecord {
+  return {
+    id: row.id,
+    metadata: JSON.parse(row.metadata) as JsonObject,
+    revision: row.revision,
+    created: row.created,
+    updated: row.updated,
+    deleted: row.deleted === 1,
+  };
+}
+
+function toPID(row: PIDRow): PID {
+  const pid: PID = { type: row.pid_type, value: row.pid_value, status: row.status, created: row.created, updated: row.updated };
+  if (row.record_id !== null) pid.recordId = row.record_id;
+  if (row.redirect_type !== null && row.redirect_value !== null) pid.redirectTo = { type: row.redirect_type, value: row.redirect_value };
+  return pid;
+}
+
+function refOf(row: PIDRow): PIDRef {
+  return { type: row.pid_type, value: row.pid_value };
+}
+
+function timestamp(now?: Date): string {
+  const date = now ?? new Date();
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new BadRequestError('now must be a valid Date.');
+  return date.toISOString();
+}
+
+function revisionMismatch(expected: number): PreconditionFailedError {
+  return new PreconditionFailedError(`The record is no longer at revision ${expected}.`);
+}
+
+function assertObject(value: unknown, name: string): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BadRequestError(`${name} must be a JSON object.`);
+}
+
+function assertRevision(value: unknown): void {
+  if (!Number.isInteger(value) || (value as number) < 0) throw new BadRequestError('expectedRevision must be a non-negative integer.');
+}
+
+function assertPIDRef(ref: PIDRef): void {
+  if (typeof ref?.type !== 'string' || ref.type === '' || typeof ref.value !== 'string' || ref.value === '') {
+    throw new BadRequestError('A PID needs a non-empty string type and value.');
+  }
+}
+
+function assertStatus(status: unknown): void {
+  if (!PID_STATUSES.includes(status as PIDStatus)) throw new BadRequestError(`Unknown PID status ${JSON.stringify(status)}.`);
+}
