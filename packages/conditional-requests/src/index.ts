@@ -1,4 +1,3 @@
-export type { ListMatch } from './entity-tag.js';
 export { EntityTag, EntityTagList } from './entity-tag.js';
 export type { RevisionETagOptions } from './etags.js';
 export { contentETag, revisionETag } from './etags.js';
