@@ -1,1 +1,3 @@
-export {};
+export type { MigrateResult } from './migrations.js';
+export type { PostgresRecordStoreOptions } from './store.js';
+export { migrate, openPostgresRecordStore, PostgresRecordStore } from './store.js';
