@@ -1,17 +1,13 @@
 #!/usr/bin/env node
-// Placeholder until the reference-app issue lands: a minimal server so the quick start runs end to end.
-import { createServer } from 'node:http';
+// The `recordkit` command. Everything lives in cli/main.ts so tests can run commands in-process.
+import { main } from './cli/main.js';
 
-const port = Number(process.env.PORT ?? 5000);
-const host = process.env.HOST ?? '127.0.0.1';
-
-const server = createServer((req, res) => {
-  const body = JSON.stringify({ status: 200, message: 'RecordKit reference server placeholder', path: req.url });
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(body);
-});
-server.listen(port, host, () => {
-  console.log(`recordkit: listening on http://${host}:${port}/`);
-});
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
-process.on('SIGINT', () => server.close(() => process.exit(0)));
+main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`recordkit: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

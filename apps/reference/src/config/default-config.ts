@@ -1,0 +1,73 @@
+import { demoMapping } from '../demo/mapping.js';
+import { demoRecordSchema } from '../demo/schema.js';
+import type { EndpointConfig, JsonObject, RateLimitRule } from './types.js';
+
+/**
+ * Invenio's default endpoint (`RECORDS_REST_ENDPOINTS['recid']` with the `records` sort options,
+ * default sort and `type` facet), serving the demo schema: `recid` PIDs in `control_number`, list at
+ * `/records/`, items at `/records/<pid>`, JSON, 10 results per page, `max_result_window` 10000,
+ * `bestmatch` (default with `q`) and `mostrecent` (default without), `?format=` aliases.
+ *
+ * Two deliberate differences: `bestmatch` sorts by descending score (Invenio's `["_score"]` sorts the
+ * worst matches first), and facets, sorts and the default sort apply (Invenio's shipped defaults key
+ * them by an index name its default endpoint does not use, so none of them applies).
+ *
+ * @example
+ * defineConfig({ endpoints: { recid: { ...defaultEndpoint, defaultResultsSize: 25 } } });
+ */
+export const defaultEndpoint: EndpointConfig = {
+  pidType: 'recid',
+  pidMinter: 'recid',
+  pidField: 'control_number',
+  listRoute: '/records/',
+  itemRoute: '/records/:pid',
+  index: 'records',
+  schema: demoRecordSchema as unknown as JsonObject,
+  mapping: demoMapping as unknown as JsonObject,
+  queryFields: ['title^2', 'creators.name', 'subjects', 'description'],
+  mediaTypes: {
+    default: 'application/json',
+    formatAliases: { json: 'application/json' },
+  },
+  defaultResultsSize: 10,
+  maxResultWindow: 10000,
+  sortOptions: {
+    bestmatch: { title: 'Best match', fields: ['-_score'], defaultOrder: 'desc', order: 1 },
+    mostrecent: { title: 'Most recent', fields: ['-_created'], defaultOrder: 'asc', order: 2 },
+    title: { title: 'Title', fields: ['title.raw'], defaultOrder: 'asc', order: 3 },
+    publication_date: { title: 'Publication date', fields: ['-publication_date'], defaultOrder: 'asc', order: 4 },
+  },
+  defaultSort: { query: 'bestmatch', noquery: 'mostrecent' },
+  facets: {
+    type: { field: 'type', title: 'Type' },
+    subjects: { field: 'subjects.raw', title: 'Subjects', size: 20 },
+    language: { field: 'language', title: 'Language' },
+  },
+  suggesters: {
+    title: { field: 'suggest_title', size: 5 },
+  },
+  useOptionsView: true,
+  requireIfMatch: false,
+  strictQueryParameters: false,
+  csvFields: ['control_number', 'title', 'creators.name', 'type', 'subjects', 'publication_date', 'language', 'access', 'owner'],
+  permissions: 'reference',
+};
+
+/** Invenio-app's `RATELIMIT_GUEST_USER`: 60 per minute and 1000 per hour, per client address. */
+export const defaultGuestLimits: RateLimitRule[] = [
+  { name: 'minute', limit: 60, windowSeconds: 60 },
+  { name: 'hour', limit: 1000, windowSeconds: 3600 },
+];
+
+/** Invenio-app's `RATELIMIT_AUTHENTICATED_USER`: 100 per minute and 5000 per hour, per user. */
+export const defaultAuthenticatedLimits: RateLimitRule[] = [
+  { name: 'minute', limit: 100, windowSeconds: 60 },
+  { name: 'hour', limit: 5000, windowSeconds: 3600 },
+];
+
+/** The port the server listens on when neither `PORT` nor `server.port` says otherwise. */
+export const DEFAULT_PORT = 5000;
+/** The interface the server listens on by default (loopback: nothing is exposed by accident). */
+export const DEFAULT_HOST = '127.0.0.1';
+/** The data directory when neither `RECORDKIT_DATA_DIR` nor `storage.dataDir` says otherwise (relative to the working directory). */
+export const DEFAULT_DATA_DIR = '.data';

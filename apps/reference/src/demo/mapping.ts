@@ -1,0 +1,38 @@
+/**
+ * The Elasticsearch mapping of the demo index. The same document creates the index on Elasticsearch or
+ * OpenSearch and tells the embedded SQLite engine which fields are full text, keywords, dates and
+ * completion suggesters. `_created` and `_updated` are added by the indexer (as Invenio's does) and
+ * drive the `mostrecent` sort; `suggest_title` feeds the `title` suggester.
+ *
+ * @see https://www.elastic.co/docs/manage-data/data-store/mapping Elasticsearch mapping
+ * @example
+ * await engine.createIndex('records', demoMapping);
+ */
+export const demoMapping = {
+  mappings: {
+    dynamic: 'strict',
+    properties: {
+      $schema: { type: 'keyword', index: false },
+      control_number: { type: 'keyword' },
+      title: { type: 'text', boost: 2, fields: { raw: { type: 'keyword' } } },
+      creators: {
+        type: 'object',
+        properties: {
+          name: { type: 'text', fields: { raw: { type: 'keyword' } } },
+          affiliation: { type: 'text', fields: { raw: { type: 'keyword' } } },
+          orcid: { type: 'keyword' },
+        },
+      },
+      type: { type: 'keyword' },
+      subjects: { type: 'text', fields: { raw: { type: 'keyword' } } },
+      publication_date: { type: 'date', format: 'strict_date' },
+      description: { type: 'text' },
+      language: { type: 'keyword' },
+      access: { type: 'keyword' },
+      owner: { type: 'keyword' },
+      suggest_title: { type: 'completion' },
+      _created: { type: 'date' },
+      _updated: { type: 'date' },
+    },
+  },
+} as const;
