@@ -189,17 +189,20 @@ describe('matchEntityTagList', () => {
         const field = tags.length ? tags.join(', ') : '""';
         const list = EntityTagList.from(field);
         const expected = strong ? list.strongMatch(current) : list.weakMatch(current);
-        expect(matchEntityTagList(field, current, strong)).toBe(expected ? 'match' : 'no-match');
+        expect(matchEntityTagList(field, current.toString(), strong)).toBe(expected ? 'match' : 'no-match');
       }),
     );
   });
 
   it('reports a malformed field even when an earlier member matches', () => {
-    expect(matchEntityTagList('"a", b', EntityTag.from('"a"'), false)).toBe('malformed');
+    expect(matchEntityTagList('"a", b', '"a"', false)).toBe('malformed');
+    expect(matchEntityTagList('"a"  "b"', '"a"', false)).toBe('malformed');
   });
 
   it('does not strongly match a weak current tag written the same way', () => {
-    expect(matchEntityTagList('W/"a"', EntityTag.from('W/"a"'), true)).toBe('no-match');
-    expect(matchEntityTagList('W/"a"', EntityTag.from('W/"a"'), false)).toBe('match');
+    expect(matchEntityTagList('W/"a"', 'W/"a"', true)).toBe('no-match');
+    expect(matchEntityTagList('W/"a"', 'W/"a"', false)).toBe('match');
+    expect(matchEntityTagList('"b", W/"a"', 'W/"a"', true)).toBe('no-match');
+    expect(matchEntityTagList('"b", W/"a"', '"a"', false)).toBe('match');
   });
 });

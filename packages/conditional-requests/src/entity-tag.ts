@@ -255,18 +255,44 @@ export class EntityTagList {
 /** Result of {@link matchEntityTagList}: the field is malformed, names the tag, or does not. */
 export type ListMatch = 'malformed' | 'match' | 'no-match';
 
+/** True when `text` is exactly one well-formed entity-tag (no surrounding whitespace). */
+export function isEntityTag(text: string): boolean {
+  return endOfEntityTag(text, 0) === text.length;
+}
+
 /**
  * The allocation-free check evaluatePreconditions uses: does the If-Match / If-None-Match field value
- * `field` (already trimmed, not `*`) name `current`? Strong comparison when `strong`, else weak.
+ * `field` (already trimmed, not `*`) name `current`, a well-formed entity-tag text (see {@link isEntityTag})?
+ * Strong comparison when `strong`, else weak. The whole field is checked, so a malformed member anywhere
+ * makes the result `malformed`.
  */
-export function matchEntityTagList(field: string, current: EntityTag, strong: boolean): ListMatch {
-  if (field === current.toString()) return strong && current.weak ? 'no-match' : 'match';
-  const value = current.value;
+export function matchEntityTagList(field: string, current: string, strong: boolean): ListMatch {
+  const currentWeak = current.charCodeAt(0) === UPPER_W;
+  if (field === current) return strong && currentWeak ? 'no-match' : 'match';
+  const currentStart = currentWeak ? 3 : 1;
+  const currentLength = current.length - currentStart - 1;
+  const length = field.length;
   let matched = false;
-  const ok = walkEntityTagList(field, (weak, start, end) => {
-    if (matched || (strong && (weak || current.weak))) return;
-    if (end - start === value.length && field.startsWith(value, start)) matched = true;
-  });
-  if (!ok) return 'malformed';
-  return matched ? 'match' : 'no-match';
+  let i = 0;
+  for (;;) {
+    while (i < length && (isOws(field.charCodeAt(i)) || field.charCodeAt(i) === COMMA)) i++;
+    if (i >= length) return matched ? 'match' : 'no-match';
+    const end = endOfEntityTag(field, i);
+    if (end < 0) return 'malformed';
+    if (!matched) {
+      const weak = field.charCodeAt(i) === UPPER_W;
+      const start = i + (weak ? 3 : 1);
+      if (!(strong && (weak || currentWeak)) && end - 1 - start === currentLength) {
+        matched = regionEquals(field, start, current, currentStart, currentLength);
+      }
+    }
+    i = end;
+    while (i < length && isOws(field.charCodeAt(i))) i++;
+    if (i < length && field.charCodeAt(i) !== COMMA) return 'malformed';
+  }
+}
+
+function regionEquals(a: string, aStart: number, b: string, bStart: number, length: number): boolean {
+  for (let k = 0; k < length; k++) if (a.charCodeAt(aStart + k) !== b.charCodeAt(bStart + k)) return false;
+  return true;
 }

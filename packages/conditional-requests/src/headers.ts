@@ -29,6 +29,51 @@ export function readHeader(headers: HeadersInput, name: string): string | readon
   return undefined;
 }
 
+/** The raw values of the four precondition fields of a request. */
+export interface ConditionalFields {
+  ifMatch: string | readonly string[] | undefined;
+  ifNoneMatch: string | readonly string[] | undefined;
+  ifModifiedSince: string | readonly string[] | undefined;
+  ifUnmodifiedSince: string | readonly string[] | undefined;
+}
+
+type FieldValue = string | readonly string[] | number | undefined | null;
+const fieldValue = (value: FieldValue): string | readonly string[] | undefined =>
+  value === undefined || value === null ? undefined : typeof value === 'number' ? String(value) : value;
+
+/**
+ * Read If-Match, If-None-Match, If-Modified-Since and If-Unmodified-Since at once. For a plain object,
+ * lower-case names are looked up directly, and one pass over the keys finds other spellings: cheaper
+ * than four case-insensitive lookups on the common request that has none of them.
+ */
+export function readConditionalFields(headers: HeadersInput): ConditionalFields {
+  if (isFetchHeaders(headers)) {
+    return {
+      ifMatch: headers.get('if-match') ?? undefined,
+      ifNoneMatch: headers.get('if-none-match') ?? undefined,
+      ifModifiedSince: headers.get('if-modified-since') ?? undefined,
+      ifUnmodifiedSince: headers.get('if-unmodified-since') ?? undefined,
+    };
+  }
+  const fields: ConditionalFields = {
+    ifMatch: fieldValue(headers['if-match']),
+    ifNoneMatch: fieldValue(headers['if-none-match']),
+    ifModifiedSince: fieldValue(headers['if-modified-since']),
+    ifUnmodifiedSince: fieldValue(headers['if-unmodified-since']),
+  };
+  for (const key in headers) {
+    // Only names of 8 to 19 characters starting with i or I, and not already lower case, can be missed above.
+    if (key.length < 8 || key.length > 19 || (key.charCodeAt(0) | 0x20) !== 0x69) continue;
+    const lower = key.toLowerCase();
+    if (lower === key) continue;
+    if (lower === 'if-match') fields.ifMatch ??= fieldValue(headers[key]);
+    else if (lower === 'if-none-match') fields.ifNoneMatch ??= fieldValue(headers[key]);
+    else if (lower === 'if-modified-since') fields.ifModifiedSince ??= fieldValue(headers[key]);
+    else if (lower === 'if-unmodified-since') fields.ifUnmodifiedSince ??= fieldValue(headers[key]);
+  }
+  return fields;
+}
+
 /** A field value as one string: repeated lines joined by `, ` (RFC 9110 §5.3). */
 export function joinFieldLines(value: string | readonly string[]): string {
   return typeof value === 'string' ? value : value.join(', ');

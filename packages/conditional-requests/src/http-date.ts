@@ -28,20 +28,25 @@ function timeOfDay(text: string, start: number): number {
   return hour * 3600 + minute * 60 + second;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+// 400 Gregorian years are exactly 146097 days; shifting by them keeps the calendar and avoids Date.UTC's
+// mapping of years 0-99 to 1900-1999.
+const FOUR_CENTURIES = 146_097 * 864e5;
+
 /** Milliseconds since the epoch of a calendar date and time, or NaN when the day does not exist in that month. */
 function utc(year: number, month: number, day: number, seconds: number): number {
-  if (month < 0 || day < 1 || day > 31) return Number.NaN;
-  const date = new Date(0);
-  date.setUTCFullYear(year, month, day); // not Date.UTC: it maps years 0-99 to 1900-1999
-  if (date.getUTCMonth() !== month) return Number.NaN; // 31 Apr, 29 Feb 2001, ...
-  return date.getTime() + seconds * 1000;
+  if (month < 0 || day < 1) return Number.NaN;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 1 && leap ? 29 : (DAYS_IN_MONTH[month] ?? 0))) return Number.NaN; // 31 Apr, 29 Feb 2001, ...
+  const midnight = year < 100 ? Date.UTC(year + 400, month, day) - FOUR_CENTURIES : Date.UTC(year, month, day);
+  return midnight + seconds * 1000;
 }
 
 /**
- * Parse an HTTP-date (RFC 9110 §5.6.7) in any of its three formats; NaN when the text is none of them.
- * Stricter than `Date.parse`, which also accepts ISO 8601 and local times that HTTP forbids.
+ * Parse an HTTP-date (RFC 9110 §5.6.7) in any of its three formats, already trimmed; NaN when the text
+ * is none of them. Stricter than `Date.parse`, which also accepts ISO 8601 and local times that HTTP forbids.
  */
-function parseHttpDate(text: string, now: number): number {
+export function parseHttpDate(text: string, now?: number): number {
   const comma = text.indexOf(',');
   if (comma === 3) {
     // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
@@ -67,7 +72,7 @@ function parseHttpDate(text: string, now: number): number {
     const seconds = timeOfDay(text, at + 10);
     if (twoDigitYear < 0 || seconds < 0) return Number.NaN;
     // RFC 9110 §5.6.7: a year more than 50 years in the future is the most recent past year with those digits.
-    const thisYear = new Date(now).getUTCFullYear();
+    const thisYear = new Date(now ?? Date.now()).getUTCFullYear();
     let year = thisYear - (thisYear % 100) + twoDigitYear;
     if (year > thisYear + 50) year -= 100;
     return utc(year, month, day, seconds);
@@ -89,6 +94,19 @@ function parseHttpDate(text: string, now: number): number {
 /** Whole seconds: HTTP dates have no fractions, so comparisons happen at second precision. */
 function toSeconds(time: number): number {
   return Math.floor(time / 1000) * 1000;
+}
+
+/**
+ * The instant of a date-like value in whole seconds, as `HttpDate.from(value).time` without the object.
+ * @throws RangeError as {@link HttpDate.from} does.
+ */
+export function httpDateTime(value: Date | number | string | HttpDate): number {
+  if (typeof value === 'string' || value instanceof HttpDate) return HttpDate.from(value).time;
+  const time = typeof value === 'number' ? value : value.getTime();
+  if (!Number.isFinite(time) || time < MIN_TIME || time > MAX_TIME) {
+    throw new RangeError(`Not a date an HTTP-date can express (years 0000-9999): ${String(value)}`);
+  }
+  return toSeconds(time);
 }
 
 /**
@@ -126,11 +144,7 @@ export class HttpDate {
       if (!parsed) throw new RangeError(`Not an HTTP-date (RFC 9110 §5.6.7): ${JSON.stringify(value)}`);
       return parsed;
     }
-    const time = typeof value === 'number' ? value : value.getTime();
-    if (!Number.isFinite(time) || time < MIN_TIME || time > MAX_TIME) {
-      throw new RangeError(`Not a date an HTTP-date can express (years 0000-9999): ${String(value)}`);
-    }
-    return new HttpDate(toSeconds(time));
+    return new HttpDate(httpDateTime(value));
   }
 
   /**
@@ -142,7 +156,7 @@ export class HttpDate {
    * HttpDate.parse('Sun Nov  6 08:49:37 1994')?.toString(); // 'Sun, 06 Nov 1994 08:49:37 GMT'
    * HttpDate.parse('1994-11-06T08:49:37Z'); // undefined (ISO 8601 is not an HTTP-date)
    */
-  static parse(value: string | readonly string[] | null | undefined, now: number = Date.now()): HttpDate | undefined {
+  static parse(value: string | readonly string[] | null | undefined, now?: number): HttpDate | undefined {
     if (typeof value !== 'string') return value?.length === 1 && value[0] !== undefined ? HttpDate.parse(value[0], now) : undefined;
     const time = parseHttpDate(trimOws(value), now);
     return Number.isNaN(time) ? undefined : new HttpDate(time);

@@ -1,7 +1,7 @@
-import { FieldError, PreconditionFailedError, PreconditionRequiredError, SameContentError } from '@recordkit/rest-errors';
-import { EntityTag, EntityTagList, matchEntityTagList } from './entity-tag.js';
-import { type HeadersInput, joinFieldLines, readHeader, trimOws } from './headers.js';
-import { HttpDate } from './http-date.js';
+import { FieldError, PreconditionFailedError, PreconditionRequiredError, type RestError, SameContentError } from '@recordkit/rest-errors';
+import { EntityTag, EntityTagList, isEntityTag, matchEntityTagList } from './entity-tag.js';
+import { type HeadersInput, joinFieldLines, readConditionalFields, readHeader, trimOws } from './headers.js';
+import { formatHttpDate, type HttpDate, httpDateTime, parseHttpDate } from './http-date.js';
 
 /** The parts of a request that preconditions read. */
 export interface ConditionalRequest {
@@ -135,35 +135,41 @@ export function evaluatePreconditions(
   resource: ResourceState = {},
   options: PreconditionOptions = {},
 ): PreconditionResult {
-  const headers = request.headers;
-  const ifMatch = present(readHeader(headers, 'if-match'));
-  const ifNoneMatch = present(readHeader(headers, 'if-none-match'));
-  const ifModifiedSinceField = readHeader(headers, 'if-modified-since');
-  const ifUnmodifiedSinceField = readHeader(headers, 'if-unmodified-since');
+  const fields = readConditionalFields(request.headers);
+  const ifMatch = present(fields.ifMatch);
+  const ifNoneMatch = present(fields.ifNoneMatch);
   const require = options.requirePrecondition === true;
-  if (!require && ifMatch === undefined && ifNoneMatch === undefined && ifModifiedSinceField === undefined && !ifUnmodifiedSinceField) {
+  if (
+    !require &&
+    ifMatch === undefined &&
+    ifNoneMatch === undefined &&
+    fields.ifModifiedSince === undefined &&
+    fields.ifUnmodifiedSince === undefined
+  ) {
     return PROCEED;
   }
 
-  const method = request.method === undefined ? 'GET' : request.method.toUpperCase();
+  const raw = request.method ?? 'GET';
+  const method = raw === 'GET' || raw === 'HEAD' ? raw : raw.toUpperCase();
   const getOrHead = method === 'GET' || method === 'HEAD';
   const exists = resource.exists !== false;
-  const etag = exists && resource.etag !== undefined ? EntityTag.from(resource.etag) : undefined;
-  const lastModified = exists && resource.lastModified !== undefined ? HttpDate.from(resource.lastModified).time : undefined;
+  const etag = exists ? resourceETag(resource.etag) : undefined;
+  const lastModified = exists && resource.lastModified !== undefined ? httpDateTime(resource.lastModified) : undefined;
   // RFC 9110 §13.1.4: If-Unmodified-Since is ignored beside If-Match, when invalid, or without a date to compare.
-  const ifUnmodifiedSince = ifMatch === undefined && lastModified !== undefined ? HttpDate.parse(ifUnmodifiedSinceField) : undefined;
+  const ifUnmodifiedSince = ifMatch === undefined && lastModified !== undefined ? dateField(fields.ifUnmodifiedSince) : Number.NaN;
 
-  if (require && !SAFE_METHODS.has(method) && ifMatch === undefined && ifUnmodifiedSince === undefined && ifNoneMatch !== '*') {
-    return { proceed: false, status: 428, error: preconditionRequired(method, exists, lastModified !== undefined), decidedBy: 'policy' };
+  if (require && !SAFE_METHODS.has(method) && ifMatch === undefined && Number.isNaN(ifUnmodifiedSince) && ifNoneMatch !== '*') {
+    return new Required(method, exists, lastModified !== undefined);
   }
 
   // Step 1: If-Match.
   if (ifMatch !== undefined) {
     const reason = ifMatchFailure(ifMatch, etag, exists);
-    if (reason) return failed('If-Match', reason[0], reason[1]);
-  } else if (ifUnmodifiedSince !== undefined && lastModified !== undefined && lastModified > ifUnmodifiedSince.time) {
-    // Step 2: If-Unmodified-Since.
-    return failed('If-Unmodified-Since', `The resource has been modified since ${ifUnmodifiedSince.toString()}.`, 'modified');
+    if (reason) return new Failed('If-Match', reason[0], reason[1]);
+  } else if (lastModified !== undefined && lastModified > ifUnmodifiedSince) {
+    // Step 2: If-Unmodified-Since (a NaN date compares false: ignored).
+    const date = formatHttpDate(ifUnmodifiedSince);
+    return new Failed('If-Unmodified-Since', `The resource has been modified since ${date}.`, 'modified');
   }
 
   // Step 3: If-None-Match.
@@ -171,24 +177,123 @@ export function evaluatePreconditions(
     const any = ifNoneMatch === '*';
     const matched = any ? exists : etag !== undefined && matchEntityTagList(ifNoneMatch, etag, false) === 'match';
     if (!matched) return PROCEED;
-    if (getOrHead) return { proceed: false, status: 304, error: notModified(etag, resource.headers), decidedBy: 'If-None-Match' };
+    if (getOrHead) return new NotModified('If-None-Match', etag, resource.headers);
     return any
-      ? failed('If-None-Match', 'The resource already exists, and "If-None-Match: *" allows this request only when it does not.', 'exists')
-      : failed('If-None-Match', 'The current entity tag of the resource is listed in If-None-Match.', 'matched');
+      ? new Failed(
+          'If-None-Match',
+          'The resource already exists, and "If-None-Match: *" allows this request only when it does not.',
+          'exists',
+        )
+      : new Failed('If-None-Match', 'The current entity tag of the resource is listed in If-None-Match.', 'matched');
   }
 
   // Step 4: If-Modified-Since, for GET and HEAD only, ignored when invalid or without a date to compare.
-  if (getOrHead && lastModified !== undefined && ifModifiedSinceField !== undefined) {
-    const ifModifiedSince = HttpDate.parse(ifModifiedSinceField);
-    if (ifModifiedSince !== undefined && lastModified <= ifModifiedSince.time) {
-      return { proceed: false, status: 304, error: notModified(etag, resource.headers), decidedBy: 'If-Modified-Since' };
-    }
+  if (
+    getOrHead &&
+    lastModified !== undefined &&
+    fields.ifModifiedSince !== undefined &&
+    lastModified <= dateField(fields.ifModifiedSince)
+  ) {
+    return new NotModified('If-Modified-Since', etag, resource.headers);
   }
   return PROCEED;
 }
 
+/** The resource's ETag as well-formed header text, or undefined. */
+function resourceETag(etag: EntityTag | string | undefined): string | undefined {
+  if (etag === undefined) return undefined;
+  if (typeof etag !== 'string') return etag.toString();
+  if (isEntityTag(etag)) return etag;
+  return EntityTag.from(etag).toString(); // trims whitespace, or throws TypeError for a malformed tag
+}
+
+/** An HTTP-date field as epoch milliseconds; NaN when absent, invalid, or a list of dates. */
+function dateField(value: string | readonly string[] | undefined): number {
+  const text = typeof value === 'string' ? value : value?.length === 1 ? value[0] : undefined;
+  return text === undefined ? Number.NaN : parseHttpDate(trimOws(text));
+}
+
+/**
+ * A refusal whose error is built on first access: a server that writes the 304 from `status` and
+ * {@link notModifiedHeaders} never pays for an Error and its stack trace.
+ */
+abstract class Refusal<E extends RestError> {
+  readonly proceed = false;
+  #error: E | undefined;
+
+  protected abstract build(): E;
+
+  get error(): E {
+    this.#error ??= this.build();
+    return this.#error;
+  }
+}
+
+class NotModified extends Refusal<SameContentError> {
+  readonly status = 304;
+  readonly decidedBy: 'If-None-Match' | 'If-Modified-Since';
+  readonly #etag: string | undefined;
+  readonly #headers: HeadersInput | undefined;
+
+  constructor(decidedBy: 'If-None-Match' | 'If-Modified-Since', etag: string | undefined, headers: HeadersInput | undefined) {
+    super();
+    this.decidedBy = decidedBy;
+    this.#etag = etag;
+    this.#headers = headers;
+  }
+
+  protected build(): SameContentError {
+    const headers = this.#headers ? notModifiedHeaders(this.#headers) : {};
+    if (this.#etag) headers.ETag = this.#etag;
+    const error = new SameContentError(headers);
+    // SameContentError adds Invenio's `Cache-Control: no-cache`; a 304 must not say more than its 200 would.
+    if (headers['Cache-Control'] === undefined) delete error.headers['Cache-Control'];
+    return error;
+  }
+}
+
+class Failed extends Refusal<PreconditionFailedError> {
+  readonly status = 412;
+  readonly decidedBy: 'If-Match' | 'If-Unmodified-Since' | 'If-None-Match';
+  readonly #reason: string;
+  readonly #code: string;
+
+  constructor(decidedBy: 'If-Match' | 'If-Unmodified-Since' | 'If-None-Match', reason: string, code: string) {
+    super();
+    this.decidedBy = decidedBy;
+    this.#reason = reason;
+    this.#code = code;
+  }
+
+  protected build(): PreconditionFailedError {
+    const header = this.decidedBy;
+    return new PreconditionFailedError(`Precondition failed: ${header}. ${this.#reason}`, {
+      errors: [new FieldError(header, this.#reason, this.#code)],
+    });
+  }
+}
+
+class Required extends Refusal<PreconditionRequiredError> {
+  readonly status = 428;
+  readonly decidedBy = 'policy';
+  readonly #method: string;
+  readonly #exists: boolean;
+  readonly #hasDate: boolean;
+
+  constructor(method: string, exists: boolean, hasDate: boolean) {
+    super();
+    this.#method = method;
+    this.#exists = exists;
+    this.#hasDate = hasDate;
+  }
+
+  protected build(): PreconditionRequiredError {
+    return preconditionRequired(this.#method, this.#exists, this.#hasDate);
+  }
+}
+
 /** Why If-Match is false, as [message, code], or undefined when it holds. */
-function ifMatchFailure(field: string, etag: EntityTag | undefined, exists: boolean): [string, string] | undefined {
+function ifMatchFailure(field: string, etag: string | undefined, exists: boolean): [string, string] | undefined {
   if (field === '*') return exists ? undefined : ['The resource does not exist, and "If-Match: *" requires that it does.', 'not_found'];
   const result =
     etag === undefined ? (EntityTagList.parse(field)?.valid === false ? 'malformed' : 'no-match') : matchEntityTagList(field, etag, true);
@@ -196,26 +301,7 @@ function ifMatchFailure(field: string, etag: EntityTag | undefined, exists: bool
   if (result === 'malformed') return ['The value is not "*" nor a comma-separated list of quoted entity-tags.', 'malformed'];
   if (!exists) return ['The resource does not exist, so no entity tag can match.', 'not_found'];
   if (etag === undefined) return ['The resource has no entity tag to compare with.', 'no_etag'];
-  return [
-    `None of the listed entity tags is the current one, ${etag.toString()} (strong comparison: weak W/ tags never match).`,
-    'mismatch',
-  ];
-}
-
-function failed(header: 'If-Match' | 'If-Unmodified-Since' | 'If-None-Match', reason: string, code: string): PreconditionResult {
-  const error = new PreconditionFailedError(`Precondition failed: ${header}. ${reason}`, {
-    errors: [new FieldError(header, reason, code)],
-  });
-  return { proceed: false, status: 412, error, decidedBy: header };
-}
-
-function notModified(etag: EntityTag | undefined, responseHeaders: HeadersInput | undefined): SameContentError {
-  const headers = responseHeaders ? notModifiedHeaders(responseHeaders) : {};
-  if (etag) headers.ETag = etag.toString();
-  const error = new SameContentError(headers);
-  // SameContentError adds Invenio's `Cache-Control: no-cache`; a 304 must not say more than its 200 would.
-  if (headers['Cache-Control'] === undefined) delete error.headers['Cache-Control'];
-  return error;
+  return [`None of the listed entity tags is the current one, ${etag} (strong comparison: weak W/ tags never match).`, 'mismatch'];
 }
 
 function preconditionRequired(method: string, exists: boolean, hasDate: boolean): PreconditionRequiredError {
