@@ -19,7 +19,8 @@ const MAX_ECHO = 100;
 /**
  * Check a request body's `Content-Type` against the accepted media types. Parameters (`charset=utf-8`)
  * are ignored and the comparison is case-insensitive, as for Invenio's `require_content_types`. A body
- * without `Content-Type` is refused too (Invenio lets it through to the loader).
+ * without `Content-Type` is refused too; a request with neither (a bodyless POST) passes, where Invenio
+ * answers 415 because it compares the empty type.
  *
  * Returns the entry of `allowed` that matched, or `undefined` when the request has neither a body nor a
  * `Content-Type` (nothing to check).
