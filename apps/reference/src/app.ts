@@ -51,6 +51,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       const { Redis } = await import('ioredis');
       const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
       redis.on('error', (e: Error) => logger.warn({ err: e }, 'redis: rate-limit counters fall back to memory'));
+      // Count in Redis from the first request: wait (briefly) for the connection. If Redis is down, the
+      // server still starts and counts in memory until it comes back.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 3000);
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        redis.once('ready', done);
+        redis.once('error', done);
+      });
       closeRedis = async () => {
         redis.disconnect();
       };

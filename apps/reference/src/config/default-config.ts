@@ -8,8 +8,8 @@ import type { EndpointConfig, JsonObject, RateLimitRule } from './types.js';
  * `/records/`, items at `/records/<pid>`, JSON, 10 results per page, `max_result_window` 10000,
  * `bestmatch` (default with `q`) and `mostrecent` (default without), `?format=` aliases.
  *
- * Two deliberate differences: `bestmatch` sorts by descending score (Invenio's `["_score"]` sorts the
- * worst matches first), and facets, sorts and the default sort apply (Invenio's shipped defaults key
+ * Two deliberate differences: `bestmatch` (`["_score"]`, as Invenio writes it) sorts the best matches
+ * first (Invenio's sorter turns it into an ascending sort, worst first), and facets, sorts and the default sort apply (Invenio's shipped defaults key
  * them by an index name its default endpoint does not use, so none of them applies).
  *
  * @example
@@ -32,7 +32,7 @@ export const defaultEndpoint: EndpointConfig = {
   defaultResultsSize: 10,
   maxResultWindow: 10000,
   sortOptions: {
-    bestmatch: { title: 'Best match', fields: ['-_score'], defaultOrder: 'desc', order: 1 },
+    bestmatch: { title: 'Best match', fields: ['_score'], defaultOrder: 'desc', order: 1 },
     mostrecent: { title: 'Most recent', fields: ['-_created'], defaultOrder: 'asc', order: 2 },
     title: { title: 'Title', fields: ['title.raw'], defaultOrder: 'asc', order: 3 },
     publication_date: { title: 'Publication date', fields: ['-publication_date'], defaultOrder: 'asc', order: 4 },
