@@ -100,6 +100,18 @@ describe('ContentNegotiator properties', () => {
     );
   });
 
+  it('never chooses a type the Accept header gives weight 0, browser rule included', () => {
+    fc.assert(
+      fc.property(offers, accept, (list, header) => {
+        const outcome = negotiateOrStatus(build(list), header);
+        if (typeof outcome === 'number') return true;
+        const ranges = scanMediaRanges(header, true).ranges;
+        return ranges.length === 0 || qualityOf(parseMediaType(outcome.mediaType)!, ranges).q > 0;
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('gives the same answer from the cache as from a fresh negotiator', () => {
     fc.assert(
       fc.property(offers, fc.array(accept, { minLength: 1, maxLength: 8 }), (list, headers) => {

@@ -175,6 +175,10 @@ describe('ContentNegotiator', () => {
       expect(strict.negotiate({ headers: { accept: BROWSER } }).mediaType).toBe(XML);
     });
 
+    it('does not hand out a default the browser excluded with q=0', () => {
+      expect(withAccept('text/html, application/json;q=0, */*;q=0.8')).toMatchObject({ mediaType: XML, via: 'accept' });
+    });
+
     it('leaves an API client that names XML with a low catch-all alone', () => {
       expect(withAccept('application/xml, */*;q=0.1').mediaType).toBe(XML);
     });

@@ -1,9 +1,21 @@
 import { FieldError, MethodNotAllowedError, NotAcceptableError } from '@recordkit/rest-errors';
-import { isBrowserAccept, isHtml, preferredOffer } from './match.js';
+import { isBrowserAccept, isHtml, preferredOffer, qualityOf } from './match.js';
 import { canonicalMediaType, type MediaRange, parseMediaType, scanMediaRanges } from './media-type.js';
 import { type HeadersInput, type QueryInput, readHeader, readQueryValue } from './request-input.js';
 
-/** Configuration of a {@link ContentNegotiator}. Every key mirrors an argument of Invenio's `ContentNegotiatedMethodView`. */
+/**
+ * Configuration of a {@link ContentNegotiator}. Every key mirrors an argument of Invenio's
+ * `ContentNegotiatedMethodView` (`serializers`, `method_serializers`, `serializers_query_aliases`,
+ * `default_media_type`, `default_method_media_type`).
+ *
+ * @example
+ * const options: ContentNegotiatorOptions<Serializer> = {
+ *   serializers: { 'application/json': toJson, 'application/xml': toXml },
+ *   methodSerializers: { POST: { 'application/json': toJson } },
+ *   defaultMediaType: 'application/json',
+ *   aliases: { json: 'application/json', xml: 'application/xml' },
+ * };
+ */
 export interface ContentNegotiatorOptions<S> {
   /**
    * Media type -> serializer, for every method without an entry in `methodSerializers`. Key order is the
@@ -30,7 +42,14 @@ export interface ContentNegotiatorOptions<S> {
   browserDefault?: boolean;
 }
 
-/** What {@link ContentNegotiator.negotiate} reads from a request. */
+/**
+ * What {@link ContentNegotiator.negotiate} reads from a request: the method, `Accept`
+ * (RFC 9110 §12.5.1) and the alias query parameter.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-12.5.1 RFC 9110 §12.5.1 Accept
+ * @example
+ * const request: NegotiationRequest = { method: req.method, headers: req.headers, query: url.searchParams };
+ */
 export interface NegotiationRequest {
   /** The HTTP method; GET when absent. */
   method?: string;
@@ -40,7 +59,15 @@ export interface NegotiationRequest {
   query?: QueryInput | null;
 }
 
-/** The outcome of a successful negotiation. Shared between requests and frozen: read it, do not change it. */
+/**
+ * The outcome of a successful negotiation. Shared between requests and frozen: read it, do not change it.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-12.5.5 RFC 9110 §12.5.5 Vary
+ * @example
+ * const { mediaType, serializer, headers } = negotiator.negotiate(request);
+ * for (const [name, value] of Object.entries(headers)) res.appendHeader(name, value);
+ * res.writeHead(200, { 'Content-Type': mediaType }).end(serializer(record));
+ */
 export interface Negotiation<S> {
   /** The chosen media type, exactly as registered (use it as the response's `Content-Type`). */
   readonly mediaType: string;
@@ -58,7 +85,12 @@ export interface Negotiation<S> {
   readonly via: 'alias' | 'accept' | 'default';
 }
 
-/** What one method offers, as {@link ContentNegotiator.offers} reports it. */
+/**
+ * What one method offers, as {@link ContentNegotiator.offers} reports it.
+ *
+ * @example
+ * const { mediaTypes, defaultMediaType, aliases } = negotiator.offers('GET');
+ */
 export interface MethodOffers {
   /** Offered media types in server preference order, the default first. */
   mediaTypes: string[];
@@ -87,6 +119,8 @@ interface Offer<S> {
 
 interface Table<S> {
   offers: Offer<S>[];
+  /** The offers' parsed types, in the same (server preference) order. */
+  ranges: MediaRange[];
   byAccept: Negotiation<S>[];
   byDefault: Negotiation<S>;
   byAlias: Map<string, Negotiation<S>>;
@@ -290,12 +324,18 @@ export class ContentNegotiator<S> {
     const { ranges } = scanMediaRanges(accept, true);
     // A value of only spaces and commas is an empty list: the client states no preference.
     if (ranges.length === 0) return /^[\s,]*$/.test(accept) ? USE_DEFAULT : NO_VALID_RANGE;
-    const index = preferredOffer(
-      table.offers.map((offer) => offer.range),
-      ranges,
-    );
+    const index = preferredOffer(table.ranges, ranges);
     if (index < 0) return NONE_ACCEPTABLE;
-    if (this.#browserDefault && index !== 0 && !isHtml(table.offers[index]!.range) && isBrowserAccept(ranges)) return USE_DEFAULT;
+    // The browser rule never hands out a default the client excluded with q=0.
+    if (
+      this.#browserDefault &&
+      index !== 0 &&
+      !isHtml(table.ranges[index]!) &&
+      isBrowserAccept(ranges) &&
+      qualityOf(table.ranges[0]!, ranges).q > 0
+    ) {
+      return USE_DEFAULT;
+    }
     return index;
   }
 
@@ -313,6 +353,7 @@ export class ContentNegotiator<S> {
     }
     return {
       offers,
+      ranges: offers.map((offer) => offer.range),
       byAccept: offers.map((offer) => result(offer, 'accept', headers)),
       byDefault: result(offers[0]!, 'default', headers),
       byAlias,

@@ -5,7 +5,12 @@ import { FieldError, ValidationError } from '@recordkit/rest-errors';
 /**
  * Request headers: a Fetch `Headers` (Hono, `Request.headers`) or anything with a `get(name)` method, or
  * a plain object such as `node:http`'s `IncomingHttpHeaders` (Express, Fastify, Koa). Plain-object keys
- * are looked up in lower case first, then case-insensitively.
+ * are looked up in lower case first, then case-insensitively (field names are case-insensitive,
+ * RFC 9110 §5.1); repeated fields given as an array are joined with `, ` (RFC 9110 §5.3).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.3 RFC 9110 §5.3 Field Order
+ * @example
+ * const headers: HeadersInput = req.headers; // or new Headers({ accept: 'application/json' })
  */
 export type HeadersInput =
   | { get(name: string): string | null | undefined }
@@ -15,6 +20,9 @@ export type HeadersInput =
  * Query parameters: a `URLSearchParams`, a raw query string (with or without the leading `?`, or a whole
  * request target such as `/records?format=json`), or a parsed object whose values are strings or arrays
  * of strings (Express's `req.query`, Fastify's `request.query`, Koa's `ctx.query`).
+ *
+ * @example
+ * const query: QueryInput = new URL(req.url, 'http://localhost').searchParams; // or 'format=xml', or req.query
  */
 export type QueryInput = URLSearchParams | string | Readonly<Record<string, unknown>>;
 

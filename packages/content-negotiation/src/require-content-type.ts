@@ -2,7 +2,13 @@ import { FieldError, InvalidContentTypeError } from '@recordkit/rest-errors';
 import { parseMediaType } from './media-type.js';
 import { type HeadersInput, readHeader } from './request-input.js';
 
-/** Options of {@link requireContentType}. */
+/**
+ * Options of {@link requireContentType}.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5789#section-3.1 RFC 5789 §3.1 Accept-Patch
+ * @example
+ * requireContentType(req.headers, ['application/json-patch+json'], { header: 'Accept-Patch' });
+ */
 export interface RequireContentTypeOptions {
   /**
    * Whether the request has a body. Default: read from the headers (a `Content-Length` other than 0, or
