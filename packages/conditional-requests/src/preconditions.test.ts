@@ -237,6 +237,23 @@ describe('evaluatePreconditions', () => {
     });
   });
 
+  describe('the error of a refusal', () => {
+    it('is built once, on first access, and is the same object afterwards', () => {
+      const result = evaluate('PUT', { 'if-match': '"old"' });
+      if (result.proceed) throw new Error('expected 412');
+      const error = result.error;
+      expect(error).toBe(result.error);
+      expect(isRestError(error)).toBe(true);
+      expect(error.status).toBe(412);
+    });
+
+    it('reads the response headers the caller passed', () => {
+      const result = evaluate('GET', { 'if-none-match': '*' }, { ...resource, headers: { 'Cache-Control': 'max-age=60' } });
+      if (result.proceed) throw new Error('expected 304');
+      expect(result.error.headers).toEqual({ ETag: '"xyzzy"', 'Cache-Control': 'max-age=60' });
+    });
+  });
+
   describe('requirePrecondition (RFC 6585 §3, 428)', () => {
     it.each(UNSAFE)('%s without a precondition gets 428 naming If-Match', (method) => {
       const result = evaluate(method, {}, resource, true);
