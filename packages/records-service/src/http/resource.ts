@@ -390,6 +390,8 @@ export class RecordsResource {
     const response = toResponse(restError, options);
     const headers = { ...response.headers };
     if (this.#errorFormat === 'invenio' && response.body !== undefined) mergeVary(headers, { Vary: 'Accept' });
+    // The rest of an oversized body is never read: tell the client not to reuse the connection (RFC 9110 §15.5.14).
+    if (response.status === 413) headers.Connection = 'close';
     return response.body === undefined ? { status: response.status, headers } : { status: response.status, headers, body: response.body };
   }
 }
