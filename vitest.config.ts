@@ -17,7 +17,7 @@ export default defineConfig({
       'integration/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
-    typecheck: { enabled: true, include: ['packages/*/src/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+    typecheck: { enabled: true, include: ['packages/*/src/**/*.test-d.ts'], tsconfig: './tsconfig.vitest.json' },
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',

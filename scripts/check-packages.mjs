@@ -21,9 +21,24 @@ const run = (cmd, args, cwd) =>
     env: { ...process.env, npm_config_loglevel: 'error' },
   });
 
-const packages = readdirSync(join(root, 'packages'))
+const all = readdirSync(join(root, 'packages'))
   .map((dir) => ({ dir: join(root, 'packages', dir), pkg: JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) }))
-  .filter(({ pkg }) => !pkg.private && (!only || pkg.name === only || pkg.name.endsWith(`/${only}`)));
+  .filter(({ pkg }) => !pkg.private);
+const selected = all.filter(({ pkg }) => !only || pkg.name === only || pkg.name.endsWith(`/${only}`));
+// With --only, the workspace packages the selected one depends on are packed and installed too (they
+// are not on the registry), but only the selected package is checked.
+const byName = new Map(all.map((p) => [p.pkg.name, p]));
+const packages = [];
+const visit = (p) => {
+  if (packages.includes(p)) return;
+  packages.push(p);
+  for (const dep of Object.keys({ ...p.pkg.dependencies, ...p.pkg.peerDependencies })) {
+    const workspaceDep = byName.get(dep);
+    if (workspaceDep) visit(workspaceDep);
+  }
+};
+for (const p of selected) visit(p);
+const checked = new Set(selected.map((p) => p.pkg.name));
 
 const scratch = mkdtempSync(join(tmpdir(), 'recordkit-pack-'));
 const tarballs = join(scratch, 'tarballs');
@@ -43,7 +58,7 @@ try {
       run('pnpm', ['pack', '--pack-destination', tarballs], dir);
       const file = readdirSync(tarballs).find((f) => !before.has(f));
       files.set(pkg.name, join(tarballs, file));
-      record(`${pkg.name}: pnpm pack`, true);
+      if (checked.has(pkg.name)) record(`${pkg.name}: pnpm pack`, true);
     } catch (e) {
       record(`${pkg.name}: pnpm pack`, false, errText(e));
     }
@@ -64,7 +79,7 @@ try {
 
   for (const { pkg } of packages) {
     const file = files.get(pkg.name);
-    if (!file) continue;
+    if (!file || !checked.has(pkg.name)) continue;
     if (installed) {
       for (const [how, code, type] of [
         ['import', `const m = await import(${JSON.stringify(pkg.name)}); console.log(Object.keys(m).length);`, 'module'],
