@@ -64,7 +64,12 @@ CREATE TABLE {schema}.index_outbox (
   },
 ];
 
-/** What {@link migrate} did. */
+/**
+ * What a migration run did.
+ *
+ * @example
+ * const { applied, version } = await migrate({ schema: 'catalog' }); // { applied: [1], version: 1 }
+ */
 export interface MigrateResult {
   /** Versions applied by this call, oldest first (empty when the schema was up to date). */
   applied: number[];

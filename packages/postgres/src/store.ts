@@ -38,7 +38,12 @@ import {
   isUuid,
 } from './validate.js';
 
-/** Options of {@link PostgresRecordStore} and {@link openPostgresRecordStore}. */
+/**
+ * Options of {@link PostgresRecordStore} and {@link openPostgresRecordStore}.
+ *
+ * @example
+ * const options: PostgresRecordStoreOptions = { schema: 'catalog', poolSize: 20, statementTimeoutMs: 10_000 };
+ */
 export interface PostgresRecordStoreOptions {
   /** A `postgres://user:password@host:port/database` URL. Default: `process.env.DATABASE_URL`. */
   connectionString?: string;
