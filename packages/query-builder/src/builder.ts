@@ -243,16 +243,15 @@ export function createQueryBuilder(config: QueryBuilderConfig = {}): QueryBuilde
       const base = query ?? { match_all: {} };
       const body: SearchBody = {
         query: filters.length ? { bool: 'match_all' in base ? { filter: filters } : { must: [base], filter: filters } } : base,
+        ...(cursor ? {} : { from: page.fromIndex }),
         size: page.size,
       };
+      if (sort.length) body.sort = sort;
       if (cursor) {
         body.search_after = cursor.values;
         page.fromIndex = cursor.position;
         page.toIndex = cursor.position + page.size;
-      } else {
-        body.from = page.fromIndex;
       }
-      if (sort.length) body.sort = sort;
       if (facets?.aggs) body.aggs = facets.aggs;
       if (facets?.postFilter) body.post_filter = facets.postFilter;
       body.track_total_hits = config.trackTotalHits ?? true;
