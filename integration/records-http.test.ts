@@ -290,6 +290,12 @@ describe.each(STACKS)('records over HTTP (%s)', (stack) => {
       expect((await call('PUT', `/records/${created.id}`, { user: 'carol', body })).status).toBe(200);
     });
 
+    it('answers 403, not 412, to a stranger with a stale If-Match: preconditions cannot probe records', async () => {
+      const created = await create();
+      const res = await call('PUT', `/records/${created.id}`, { user: 'bob', body: { title: 'x' }, headers: { 'If-Match': '"9"' } });
+      expect(res.status).toBe(403);
+    });
+
     it('answers 404 before the permission check for an unknown PID', async () => {
       expect((await call('PUT', '/records/888888', { body: { title: 'x' } })).status).toBe(404);
     });
