@@ -144,9 +144,13 @@ export interface RecordStore {
   get(id: string): Promise<StoredRecord | undefined>;
   /** Several records by id, in the order asked, skipping unknown ids. */
   getMany(ids: readonly string[]): Promise<StoredRecord[]>;
-  /** Replace the metadata; revision + 1. */
+  /**
+   * Replace the metadata; revision + 1.
+   * (Pinned by the contract suite since the first adapters: unknown id -> `NotFoundError` 404; stale
+   * `expectedRevision` -> 412; a deleted record -> `ConflictError` 409; checked in that order.)
+   */
   update(input: UpdateRecordInput): Promise<StoredRecord>;
-  /** Soft-delete: revision + 1, `deleted: true`, metadata kept as tombstone, PIDs marked deleted. */
+  /** Soft-delete: revision + 1, `deleted: true`, metadata kept as tombstone, PIDs marked deleted. Errors as `update`. */
   delete(input: DeleteRecordInput): Promise<StoredRecord>;
   /** Every revision of a record, oldest first. */
   revisions(id: string): Promise<RecordRevision[]>;
@@ -297,6 +301,14 @@ export interface BulkResult {
 /**
  * A search engine over Elasticsearch DSL. Index names here are logical: an adapter may add a prefix
  * or put a versioned index behind an alias.
+ *
+ * What `RecordsService` relies on (clarified with the service; no signature changed):
+ * - hits carry `_version` (the record revision given at index time; the JSON v1 `revision` of hits);
+ * - hits carry `sort` whenever the request has a `sort`, so `search_after` can continue from the last;
+ * - export pages with `{ pit: { id, keep_alive }, sort: ['_doc'], search_after, size }` after
+ *   `openPointInTime`, and `closePointInTime` in a `finally`;
+ * - the permission check of suggestions sends `{ query: { bool: { filter: [{ ids: { values } }, <filter>] } }, _source: false }`;
+ * - completion suggestion options carry `_id` (as Elasticsearch does), so they can be filtered.
  */
 export interface SearchEngine {
   /** Create the index from a mapping; no-op if it exists with the same mapping. */

@@ -40,6 +40,8 @@ export function openDatabase(options: OpenDatabaseOptions): DatabaseSync {
   }
   const db = new DatabaseSync(options.path, { timeout: busyTimeoutMs, enableForeignKeyConstraints: true });
   try {
+    // Also as a pragma: the constructor's `timeout` option is newer than node:sqlite itself.
+    db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
     db.exec('PRAGMA journal_mode = WAL');
     db.exec(`PRAGMA synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
   } catch (error) {
