@@ -278,7 +278,11 @@ function aliasesMap(value: unknown, label: string, mediaTypes: Record<string, un
   return value as Record<string, string>;
 }
 
-/** Default index document: the metadata plus `_created` and `_updated`, as invenio-indexer builds it. */
+/**
+ * Default index document: the metadata plus `_created` and `_updated`, as invenio-indexer builds it.
+ * @example
+ * defaultIndexDocument(record); // { ...record.metadata, _created: record.created, _updated: record.updated }
+ */
 export function defaultIndexDocument(record: StoredRecord): JsonObject {
   return { ...record.metadata, _created: record.created, _updated: record.updated };
 }

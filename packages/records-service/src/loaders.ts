@@ -3,16 +3,32 @@ import { applyPatch, type Operation } from 'rfc6902';
 import { locateJsonError } from './json-error.js';
 import type { JsonObject, JsonValue } from './ports.js';
 
-/** `application/json`: a full record body (POST, PUT). */
+/**
+ * `application/json`: a full record body (POST, PUT).
+ * @example
+ * requireContentType(headers, [JSON_MEDIA_TYPE]);
+ */
 export const JSON_MEDIA_TYPE = 'application/json';
-/** `application/json-patch+json`: RFC 6902 JSON Patch (PATCH). */
+/**
+ * `application/json-patch+json`: RFC 6902 JSON Patch (PATCH).
+ * @example
+ * if (type === JSON_PATCH_MEDIA_TYPE) applyJsonPatch(doc, loadJsonPatch(text));
+ */
 export const JSON_PATCH_MEDIA_TYPE = 'application/json-patch+json';
-/** `application/merge-patch+json`: RFC 7396 JSON Merge Patch (PATCH). */
+/**
+ * `application/merge-patch+json`: RFC 7396 JSON Merge Patch (PATCH).
+ * @example
+ * if (type === MERGE_PATCH_MEDIA_TYPE) applyMergePatch(doc, loadMergePatch(text));
+ */
 export const MERGE_PATCH_MEDIA_TYPE = 'application/merge-patch+json';
 
 /** Keys that could reach an object's prototype when a body is merged or assigned into another object. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-/** Deeper bodies are refused: no record needs them, and walking them is a denial-of-service lever. */
+/**
+ * Deeper bodies are refused: no record needs them, and walking them is a denial-of-service lever.
+ * @example
+ * assertSafeJson(body); // throws 400 past MAX_BODY_DEPTH levels
+ */
 export const MAX_BODY_DEPTH = 64;
 
 /**

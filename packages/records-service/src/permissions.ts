@@ -105,7 +105,11 @@ export function ownerOf(field: string): Permission {
   };
 }
 
-/** Invenio's defaults: list and read allowed, writes denied. */
+/**
+ * Invenio's defaults: list and read allowed, writes denied.
+ * @example
+ * { permissions: { ...DEFAULT_PERMISSIONS, create: authenticated } }
+ */
 export const DEFAULT_PERMISSIONS: Readonly<Record<Action, Permission>> = Object.freeze({
   list: allowAll,
   read: allowAll,

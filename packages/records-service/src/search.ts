@@ -2,7 +2,11 @@ import { FieldError, MaxResultWindowError, PaginationError } from '@recordkit/re
 import type { BuiltSearch, ResolvedEndpoint, SearchFactory } from './config.js';
 import type { JsonObject, SearchRequest } from './ports.js';
 
-/** Parse `page`, `from` and `size` the way Invenio's `use_paginate_args` does, with its messages. */
+/**
+ * Parse `page`, `from` and `size` the way Invenio's `use_paginate_args` does, with its messages.
+ * @example
+ * parsePagination(new URLSearchParams('page=2&size=20'), endpoint); // { page: 2, size: 20, fromIndex: 20 }
+ */
 export function parsePagination(
   params: URLSearchParams,
   config: Pick<ResolvedEndpoint, 'defaultResultsSize' | 'maxResultsSize' | 'maxResultWindow'>,
@@ -63,14 +67,23 @@ export const basicSearchFactory: SearchFactory = ({ params, config }): BuiltSear
   return built;
 };
 
-/** AND a permission filter into a search request (hits, totals and aggregations all see it). */
+/**
+ * AND a permission filter into a search request (hits, totals and aggregations all see it).
+ * @example
+ * withFilter({ query: { match_all: {} } }, { term: { access: 'public' } });
+ * // { query: { bool: { must: [{ match_all: {} }], filter: [{ term: { access: 'public' } }] } } }
+ */
 export function withFilter(request: SearchRequest, filter: JsonObject | undefined): SearchRequest {
   if (filter === undefined) return request;
   const query = request.query ?? { match_all: {} };
   return { ...request, query: { bool: { must: [query], filter: [filter] } } };
 }
 
-/** Invenio's search links: self, prev (when not on the first item), next (when more results are reachable). */
+/**
+ * Invenio's search links: self, prev (when not on the first item), next (when more results are reachable).
+ * @example
+ * searchLinks('https://x/records/', built, 42, 10000); // { self: '...?size=10&page=1', next: '...?size=10&page=2' }
+ */
 export function searchLinks(listUrl: string, built: BuiltSearch, total: number, maxResultWindow: number): Record<string, string> {
   const link = (page: { page?: number; from?: number }) => {
     const args = new URLSearchParams(built.urlArgs);

@@ -103,7 +103,11 @@ export interface CsvOptions {
   escapeFormulae?: boolean;
 }
 
-/** Flatten a JSON value Invenio's way: objects as `a_b`, arrays as `a_0_b`. */
+/**
+ * Flatten a JSON value Invenio's way: objects as `a_b`, arrays as `a_0_b`.
+ * @example
+ * flatten({ a: { b: 1 }, c: [{ d: 'x' }] }); // { a_b: '1', c_0_d: 'x' }
+ */
 export function flatten(value: JsonValue, separator = '_', prefix = '', out: Record<string, string> = {}): Record<string, string> {
   if (value !== null && typeof value === 'object') {
     const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);

@@ -105,7 +105,11 @@ function decodePointer(pointer: string): string[] {
     .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
-/** ajv errors to field errors: one per violation, on the property a client has to fix. */
+/**
+ * ajv errors to field errors: one per violation, on the property a client has to fix.
+ * @example
+ * toFieldErrors(validate.errors ?? []); // [FieldError('title', 'Missing data for required field.', 'required')]
+ */
 export function toFieldErrors(errors: readonly ErrorObject[]): FieldError[] {
   const out: FieldError[] = [];
   const seen = new Set<string>();

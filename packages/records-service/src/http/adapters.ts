@@ -42,7 +42,11 @@ export async function writeNodeResponse(res: ServerResponse, response: ResourceR
   }
 }
 
-/** The request description of a `node:http` request (its body is read later, only if needed). */
+/**
+ * The request description of a `node:http` request (its body is read later, only if needed).
+ * @example
+ * await resource.handle(nodeRequest(req, identity));
+ */
 export function nodeRequest(req: IncomingMessage, identity?: Identity | null): ResourceRequest {
   const request: ResourceRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: req };
   if (identity !== undefined) request.identity = identity;
@@ -100,7 +104,11 @@ function toStream(body: AsyncIterable<string | Uint8Array>): ReadableStream<Uint
   });
 }
 
-/** A Fetch `Response` of a {@link ResourceResponse}. */
+/**
+ * A Fetch `Response` of a {@link ResourceResponse}.
+ * @example
+ * return toFetchResponse(await resource.handle(request));
+ */
 export function toFetchResponse(response: ResourceResponse): Response {
   const body = response.body === undefined ? null : typeof response.body === 'string' ? response.body : toStream(response.body);
   return new Response(body, { status: response.status, headers: response.headers });
