@@ -1,7 +1,7 @@
 import { FieldError, isRestError, type RestError, ValidationError } from '@recordkit/rest-errors';
 import { CursorCodec, CursorError, type CursorPayload, searchFingerprint } from './cursor.js';
 import type { Aggregation, FieldValue, Query, SearchBody, SortClause, SourceFilter } from './dsl.js';
-import { buildSearchUrl, type SearchLinks } from './links.js';
+import { buildSearchUrl, encodeSearchParams, type SearchLinks } from './links.js';
 import { type Pagination, type PaginationOptions, pageParams, readPagination } from './pagination.js';
 import { buildQuery, hasQueryText, type QueryOptions } from './query.js';
 
@@ -90,8 +90,8 @@ export interface SearchRequest {
   linkParams: [string, string][];
   /** The cursor read from the request, in cursor mode. */
   cursor?: CursorPayload;
-  /** Identifies the query, filters and sort, for cursors. */
-  fingerprint: string;
+  /** Identifies the query, filters and sort, for cursors (computed on first read). */
+  readonly fingerprint: string;
 }
 
 /** What the search engine answered, as far as links need it. */
@@ -213,18 +213,23 @@ export function createQueryBuilder(config: QueryBuilderConfig = {}): QueryBuilde
         if (!sort.length && hasQuery) sort.push({ _score: { order: 'desc' } });
         if (!sort.some((clause) => Object.hasOwn(clause, tiebreaker))) sort.push({ [tiebreaker]: { order: 'asc' } });
       }
-      const filterParams = (facets?.params ?? []).filter(([name]) => name !== 'facets');
-      const fingerprint = searchFingerprint([
-        q ?? null,
-        sorted?.param ?? null,
-        filterParams.map((p) => JSON.stringify(p)).sort(),
-        sorted?.params ?? [],
-      ]);
+      // Hashed only when a cursor is read or made: most requests never need it.
+      let fingerprint: string | undefined;
+      const fingerprintOf = () =>
+        (fingerprint ??= searchFingerprint([
+          q ?? null,
+          sorted?.param ?? null,
+          (facets?.params ?? [])
+            .filter(([name]) => name !== 'facets')
+            .map((p) => JSON.stringify(p))
+            .sort(),
+          sorted?.params ?? [],
+        ]));
 
       let cursor: CursorPayload | undefined;
       if (codec && paging.pagination?.mode === 'cursor' && !errors.length) {
         try {
-          cursor = codec.decode(paging.pagination.cursor ?? '', { fingerprint });
+          cursor = codec.decode(paging.pagination.cursor ?? '', { fingerprint: fingerprintOf() });
           if (cursor.values.length !== sort.length) throw new CursorError('stale');
         } catch (error) {
           if (!(error instanceof CursorError)) throw error;
@@ -263,7 +268,17 @@ export function createQueryBuilder(config: QueryBuilderConfig = {}): QueryBuilde
       if (q !== undefined) linkParams.push(['q', q]);
       for (const name of config.extraParams ?? []) for (const value of params.getAll(name)) linkParams.push([name, value]);
 
-      const request: SearchRequest = { q, hasQuery, pagination: page, sort: sorted?.param, body, linkParams, fingerprint };
+      const request: SearchRequest = {
+        q,
+        hasQuery,
+        pagination: page,
+        sort: sorted?.param,
+        body,
+        linkParams,
+        get fingerprint() {
+          return fingerprintOf();
+        },
+      };
       if (cursor) request.cursor = cursor;
       return request;
     },
@@ -271,8 +286,8 @@ export function createQueryBuilder(config: QueryBuilderConfig = {}): QueryBuilde
     links(request, result) {
       const { pagination: page } = request;
       const rel = pageParams(page, result.total, window);
-      const url = (paging: [string, string][]) =>
-        buildSearchUrl(result.baseUrl, [...request.linkParams, ['size', String(page.size)], ...paging]);
+      const shared = buildSearchUrl(result.baseUrl, [...request.linkParams, ['size', String(page.size)]]);
+      const url = (paging: [string, string][]) => `${shared}&${encodeSearchParams(paging)}`;
       const links: SearchLinks = { self: url(rel.self) };
       if (rel.prev) links.prev = url(rel.prev);
       let next = rel.next;

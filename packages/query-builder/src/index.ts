@@ -33,7 +33,7 @@ export type {
   SourceFilter,
 } from './dsl.js';
 export type { SearchLinks } from './links.js';
-export { buildSearchUrl, formatLinkHeader } from './links.js';
+export { buildSearchUrl, encodeSearchParams, formatLinkHeader } from './links.js';
 export type { PageParams, Pagination, PaginationOptions, PaginationParams } from './pagination.js';
 export { pageParams, readPagination } from './pagination.js';
 export type { QueryOptions } from './query.js';

@@ -11,7 +11,10 @@ export interface SearchLinks {
 const KEEP = /%(?:24|2C|2F|3A|3B|3F|40)/g;
 const KEPT: Record<string, string> = { '%24': '$', '%2C': ',', '%2F': '/', '%3A': ':', '%3B': ';', '%3F': '?', '%40': '@' };
 
+const PLAIN = /^[\w.~*'()!-]*$/;
+
 function encode(text: string): string {
+  if (PLAIN.test(text)) return text;
   return encodeURIComponent(text)
     .replace(KEEP, (m) => KEPT[m] as string)
     .replaceAll('%20', '+');
@@ -31,7 +34,18 @@ export function buildSearchUrl(base: string | URL, params: readonly (readonly [s
   const cut = text.search(/[?#]/);
   const path = cut === -1 ? text : text.slice(0, cut);
   if (!params.length) return path;
-  return `${path}?${params.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&')}`;
+  return `${path}?${encodeSearchParams(params)}`;
+}
+
+/**
+ * Query parameters as `application/x-www-form-urlencoded` text (no leading `?`), in order, encoded as
+ * {@link buildSearchUrl} does.
+ *
+ * @example
+ * encodeSearchParams([['page', '2'], ['q', 'a b']]); // 'page=2&q=a+b'
+ */
+export function encodeSearchParams(params: readonly (readonly [string, string])[]): string {
+  return params.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&');
 }
 
 const ORDER = ['self', 'prev', 'next', 'first', 'last'];
