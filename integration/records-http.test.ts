@@ -469,6 +469,7 @@ describe.each(STACKS)('records over HTTP (%s)', (stack) => {
       expect(res.json).toEqual({
         default_media_type: 'application/json',
         export_media_types: ['application/x-ndjson', 'text/csv'],
+        facets: [],
         item_media_types: ['application/json'],
         max_result_window: 10000,
         search_media_types: ['application/json'],

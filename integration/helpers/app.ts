@@ -42,9 +42,12 @@ export const RECORDS_ENDPOINT: EndpointConfig = {
     update: anyOf(hasRole('curator'), ownerOf('owner')),
     delete: anyOf(hasRole('curator'), ownerOf('owner')),
   },
-  sortOptions: {
-    mostrecent: { title: 'Most recent', order: 2, defaultOrder: 'asc' },
-    bestmatch: { title: 'Best match', order: 1, defaultOrder: 'desc' },
+  sort: {
+    options: {
+      mostrecent: { fields: ['-_created'], title: 'Most recent', order: 2, defaultOrder: 'asc' },
+      bestmatch: { fields: ['_score'], title: 'Best match', order: 1, defaultOrder: 'desc' },
+    },
+    default: { query: 'bestmatch', noquery: 'mostrecent' },
   },
 };
 

@@ -28,7 +28,12 @@ describe('resolveEndpoint', () => {
       { ...base, recordSerializersAliases: { xml: 'application/xml' } },
       /recordSerializersAliases\.xml/,
     ],
-    ['a sort option without title', { ...base, sortOptions: { newest: {} } }, /sortOptions\.newest\.title/],
+    ['a sort option without fields', { ...base, sort: { options: { newest: {} } } }, /endpoints\.e\.sort: /],
+    [
+      'a facet config that is not valid',
+      { ...base, facets: { aggs: { q: { terms: { field: 'q' } } }, postFilters: { q: { type: 'terms', field: 'q' } } } },
+      /endpoints\.e\.facets: /,
+    ],
     ['a suggester without field', { ...base, suggesters: { title: { completion: {} } } }, /suggesters\.title\.completion\.field/],
     [
       'a default media type that is not registered',

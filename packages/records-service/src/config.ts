@@ -1,8 +1,10 @@
+import { createFacets, createSorter, type Facets, type FacetsConfig, type SortConfig, type Sorter } from '@recordkit/facets-sort';
+import { type CursorOptions, createQueryBuilder, type QueryBuilder, type QueryOptions } from '@recordkit/query-builder';
 import type { LinksFactory } from './links.js';
 import { defaultLinksFactory } from './links.js';
 import { type Action, DEFAULT_PERMISSIONS, type Identity, type Permission, type SearchFilter } from './permissions.js';
 import { type Fetcher, fieldFetcher, type Minter, recidMinter, uuidFetcher, uuidMinter } from './pids.js';
-import type { IndexMapping, JsonObject, PIDRef, SearchRequest, StoredRecord } from './ports.js';
+import type { IndexMapping, JsonObject, JsonValue, PIDRef, SearchRequest, StoredRecord } from './ports.js';
 import { checkListRoute, compileItemRoute, type ItemRoute } from './routes.js';
 import {
   csvExportSerializer,
@@ -53,23 +55,20 @@ export interface SearchFactoryContext {
   endpoint: string;
   identity: Identity | null | undefined;
   params: URLSearchParams;
+  /** The absolute URL of the list route, the base of the links. */
+  listUrl: string;
   /** The endpoint's configuration. */
   config: ResolvedEndpoint;
   /** The built-in factory, to extend rather than replace. */
   defaultFactory: SearchFactory;
 }
 
-/** A search request and what the links of the page need. */
+/** A search request and how to build the links of its page. */
 export interface BuiltSearch {
   /** The engine request, without the permission filter (the service adds it). */
   request: SearchRequest;
-  /** The URL arguments that reproduce this search in `links` (q, facets, sort; not page/size/from). */
-  urlArgs: URLSearchParams;
-  /** 1-based page, or undefined when the client paged with `from`. */
-  page?: number;
-  /** 1-based `from` when the client used it. */
-  from?: number;
-  size: number;
+  /** The `self`/`prev`/`next` (...) links of the page, once the total (and the last hit's sort) is known. */
+  links: (result: { total: number; lastSort?: JsonValue[] }) => Record<string, string>;
 }
 
 /** Turns request parameters into a search (Invenio's `search_factory_imp`). */
@@ -121,7 +120,18 @@ export interface EndpointConfig {
   indexer?: boolean;
   /** The document indexed for a record. Default: metadata plus `_created` and `_updated`. */
   indexDocument?: (record: StoredRecord, pid: PIDRef) => JsonObject;
+  /** Replace or extend how a request becomes a search (gets `defaultFactory`, the query-builder one). */
   searchFactory?: SearchFactory;
+  /** How `q` becomes a query (`@recordkit/query-builder` `QueryOptions`: default operator, field allow-list, ...). */
+  query?: QueryOptions;
+  /** Facet filters and aggregations (`@recordkit/facets-sort`; Invenio's `RECORDS_REST_FACETS` entry). */
+  facets?: FacetsConfig;
+  /** Sort options and defaults (`@recordkit/facets-sort`; `RECORDS_REST_SORT_OPTIONS` / `_DEFAULT_SORT`). */
+  sort?: SortConfig;
+  /** Signed `search_after` cursors past the result window (`@recordkit/query-builder`). */
+  cursor?: CursorOptions;
+  /** 400 for query parameters the search does not read. Default false (Invenio ignores them). */
+  strictParameters?: boolean;
   /** Largest `from + size` allowed (default 10000). */
   maxResultWindow?: number;
   /** Default page size (Invenio's `RECORDS_REST_DEFAULT_RESULTS_SIZE`, 10). */
@@ -139,8 +149,6 @@ export interface EndpointConfig {
   defaultEndpointPrefix?: boolean;
   /** RFC 6585 428 for PUT/PATCH/DELETE without If-Match. Default false. */
   requireIfMatch?: boolean;
-  /** Sort options shown by the options view (the search factory does the sorting). */
-  sortOptions?: Record<string, { title: string; order?: number; defaultOrder?: 'asc' | 'desc' }>;
   /** CSV export columns (flattened keys); default: inferred from the first records. */
   csvColumns?: string[];
 }
@@ -168,6 +176,9 @@ export interface ResolvedEndpoint {
   indexer: boolean;
   indexDocument: (record: StoredRecord, pid: PIDRef) => JsonObject;
   searchFactory: SearchFactory | undefined;
+  queryBuilder: QueryBuilder;
+  facets: Facets | undefined;
+  sorter: Sorter | undefined;
   maxResultWindow: number;
   defaultResultsSize: number;
   maxResultsSize: number;
@@ -178,7 +189,6 @@ export interface ResolvedEndpoint {
   useOptionsView: boolean;
   defaultEndpointPrefix: boolean;
   requireIfMatch: boolean;
-  sortOptions: Record<string, { title: string; order?: number; defaultOrder?: 'asc' | 'desc' }>;
 }
 
 const KNOWN_KEYS = new Set<string>([
@@ -212,8 +222,12 @@ const KNOWN_KEYS = new Set<string>([
   'useOptionsView',
   'defaultEndpointPrefix',
   'requireIfMatch',
-  'sortOptions',
   'csvColumns',
+  'query',
+  'facets',
+  'sort',
+  'cursor',
+  'strictParameters',
 ]);
 
 /** Invenio's snake_case keys, so a config ported from Python gets a pointed message. */
@@ -228,6 +242,7 @@ const SNAKE_HINTS: Record<string, string> = {
   search_serializers: 'searchSerializers',
   record_loaders: 'the HTTP resource (loaders are per media type there)',
   search_index: 'searchIndex',
+  search_query_parser: 'query.parser',
   search_factory_imp: 'searchFactory',
   max_result_window: 'maxResultWindow',
   links_factory_imp: 'linksFactory',
@@ -369,10 +384,32 @@ export function resolveEndpoint(name: string, config: EndpointConfig): ResolvedE
     suggesters[key] = suggester;
   }
 
-  const sortOptions = config.sortOptions ?? {};
-  for (const [key, option] of Object.entries(sortOptions)) {
-    if (typeof option?.title !== 'string') fail(`${label}.sortOptions.${key}.title`, 'is required (Invenio answers 500 without it)');
-  }
+  const build = <T>(key: string, make: () => T): T => {
+    try {
+      return make();
+    } catch (error) {
+      if (error instanceof TypeError && !error.message.startsWith(label)) fail(`${label}.${key}`, error.message);
+      throw error;
+    }
+  };
+  const facets = config.facets === undefined ? undefined : build('facets', () => createFacets(config.facets));
+  const sorter = config.sort === undefined ? undefined : build('sort', () => createSorter(config.sort));
+  const maxResultWindow = positiveInteger(config.maxResultWindow, `${label}.maxResultWindow`, 10_000);
+  const defaultResultsSize = positiveInteger(config.defaultResultsSize, `${label}.defaultResultsSize`, 10);
+  const maxResultsSize = positiveInteger(config.maxResultsSize, `${label}.maxResultsSize`, 1000);
+  const queryBuilder = build('query', () =>
+    createQueryBuilder({
+      maxResultWindow,
+      defaultSize: defaultResultsSize,
+      maxSize: maxResultsSize,
+      ...(config.query ? { query: config.query } : {}),
+      ...(facets ? { facets } : {}),
+      ...(sorter ? { sort: sorter } : {}),
+      ...(config.cursor ? { cursor: config.cursor } : {}),
+      strict: config.strictParameters ?? false,
+      extraParams: ['format', 'prettyprint'],
+    }),
+  );
   for (const [key, fn] of [
     ['searchFactory', config.searchFactory],
     ['indexDocument', config.indexDocument],
@@ -413,9 +450,12 @@ export function resolveEndpoint(name: string, config: EndpointConfig): ResolvedE
     indexer: config.indexer ?? true,
     indexDocument: config.indexDocument ?? defaultIndexDocument,
     searchFactory: config.searchFactory,
-    maxResultWindow: positiveInteger(config.maxResultWindow, `${label}.maxResultWindow`, 10_000),
-    defaultResultsSize: positiveInteger(config.defaultResultsSize, `${label}.defaultResultsSize`, 10),
-    maxResultsSize: positiveInteger(config.maxResultsSize, `${label}.maxResultsSize`, 1000),
+    queryBuilder,
+    facets,
+    sorter,
+    maxResultWindow,
+    defaultResultsSize,
+    maxResultsSize,
     linksFactory: config.linksFactory ?? defaultLinksFactory,
     permissions,
     searchFilter: config.searchFilter,
@@ -423,7 +463,6 @@ export function resolveEndpoint(name: string, config: EndpointConfig): ResolvedE
     useOptionsView: config.useOptionsView ?? true,
     defaultEndpointPrefix: config.defaultEndpointPrefix ?? false,
     requireIfMatch: config.requireIfMatch ?? false,
-    sortOptions,
   };
 }
 

@@ -57,7 +57,7 @@ export type {
 } from './ports.js';
 export type { ItemRoute } from './routes.js';
 export { compileItemRoute } from './routes.js';
-export { basicSearchFactory, parsePagination, searchLinks, withFilter } from './search.js';
+export { queryBuilderSearchFactory, withFilter } from './search.js';
 export type {
   CsvOptions,
   ExportSerializer,

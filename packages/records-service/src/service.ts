@@ -32,7 +32,7 @@ import type {
   SearchRequest,
   StoredRecord,
 } from './ports.js';
-import { basicSearchFactory, searchLinks, withFilter } from './search.js';
+import { queryBuilderSearchFactory, withFilter } from './search.js';
 import type { RecordView, SearchView } from './serializers.js';
 import { SchemaValidator } from './validation.js';
 
@@ -395,13 +395,14 @@ export class RecordsService {
   /** Build the engine request of a search, permission filter included. */
   async buildSearch(context: ActionContext, params: URLSearchParams): Promise<{ built: BuiltSearch; request: SearchRequest }> {
     const endpoint = this.endpoint(context.endpoint);
-    const factory: SearchFactory = endpoint.searchFactory ?? basicSearchFactory;
+    const factory: SearchFactory = endpoint.searchFactory ?? queryBuilderSearchFactory;
     const built = await factory({
       endpoint: endpoint.name,
       identity: context.identity,
       params,
+      listUrl: this.listUrl(endpoint.name),
       config: endpoint,
-      defaultFactory: basicSearchFactory,
+      defaultFactory: queryBuilderSearchFactory,
     });
     const request = withFilter(built.request, this.searchFilter(endpoint.name, context.identity));
     return { built, request };
@@ -418,12 +419,13 @@ export class RecordsService {
     const { built, request } = await this.buildSearch(context, params);
     const response = await engine.search(endpoint.searchIndex, { ...request, track_total_hits: request.track_total_hits ?? true });
     const total = response.hits.total.value;
+    const lastSort = response.hits.hits.at(-1)?.sort;
     const view: SearchView = {
       hits: response.hits.hits.map((hit) => this.hitView(endpoint.name, hit)),
       total,
       totalRelation: response.hits.total.relation,
       aggregations: response.aggregations ?? {},
-      links: searchLinks(this.listUrl(endpoint.name), built, total, endpoint.maxResultWindow),
+      links: built.links(lastSort ? { total, lastSort } : { total }),
     };
     return { endpoint: endpoint.name, view, built };
   }
@@ -437,7 +439,7 @@ export class RecordsService {
     await this.#permit(endpoint, 'list', context.identity);
     const engine = this.#engine();
     const exportParams = new URLSearchParams(params);
-    for (const name of ['page', 'from', 'size']) exportParams.delete(name);
+    for (const name of ['page', 'from', 'size', 'cursor']) exportParams.delete(name);
     const { request } = await this.buildSearch(context, exportParams);
     const pit = await engine.openPointInTime(endpoint.searchIndex, '2m');
     try {
@@ -534,15 +536,20 @@ export class RecordsService {
     return out;
   }
 
-  /** The options view body (Invenio's `RecordsListOptionsResource`), keys sorted as Flask's `jsonify` does. */
+  /**
+   * The options view body (Invenio's `RecordsListOptionsResource`), keys sorted as Flask's `jsonify`
+   * does, plus `export_media_types` and `facets` (the aggregation names).
+   */
   options(endpointName: string): JsonObject {
     const endpoint = this.endpoint(endpointName);
-    const sortFields = Object.entries(endpoint.sortOptions)
-      .sort(([, a], [, b]) => (a.order ?? 0) - (b.order ?? 0))
-      .map(([key, option]) => ({ [key]: { title: option.title, default_order: option.defaultOrder ?? 'asc' } }));
+    const sortFields = (endpoint.sorter?.describe() ?? []).map((option) => ({
+      [option.key]: { title: option.title, default_order: option.defaultOrder },
+    }));
+    const facets = (endpoint.facets?.describe() ?? []).filter((facet) => facet.aggregation).map((facet) => facet.name);
     return {
       default_media_type: endpoint.defaultMediaType,
       export_media_types: Object.keys(endpoint.exportSerializers).sort(),
+      facets,
       item_media_types: Object.keys(endpoint.recordSerializers).sort(),
       max_result_window: endpoint.maxResultWindow,
       search_media_types: Object.keys(endpoint.searchSerializers).sort(),
