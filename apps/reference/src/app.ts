@@ -10,8 +10,11 @@ import { TokenRegistry } from './identity/tokens.js';
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
   config: ResolvedConfig;
-  /** Routes tried in order after the built-in ones (`/health`, `/ready`). */
-  routes?: readonly RouteHandler[];
+  /**
+   * Routes tried in order after the built-in ones (`/health`, `/ready`), or a function that makes them
+   * once the server listens and knows its URL (until it resolves, other requests get 503).
+   */
+  routes?: readonly RouteHandler[] | ((url: string) => Promise<readonly RouteHandler[]>);
   /** Dependency checks for `/ready`. */
   ready?: ReadinessCheck;
   /** Extra tokens (the development token). */
@@ -72,17 +75,27 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
 
   let listening: ListeningServer | undefined;
+  let routes: readonly RouteHandler[] | undefined = typeof options.routes === 'function' ? undefined : (options.routes ?? []);
   const listener = createRequestListener({
     config,
     logger,
     tokens,
     ...(rateLimiter ? { rateLimiter } : {}),
-    routes: options.routes ?? [],
+    routes: () => routes,
     ...(options.ready ? { ready: options.ready } : {}),
     isShuttingDown: () => listening?.closing ?? false,
   });
   listening = await listen(listener, config);
   const server = listening;
+  if (typeof options.routes === 'function') {
+    try {
+      routes = await options.routes(server.url);
+    } catch (e) {
+      await server.close();
+      await closeRedis?.();
+      throw e;
+    }
+  }
   logger.info({ url: server.url, endpoints: config.endpoints.map((e) => e.listRoute) }, 'listening');
 
   let closed: Promise<void> | undefined;

@@ -3,8 +3,11 @@
 
 export type { RunningServer, StartServerOptions } from './app.js';
 export { devTokenFor, startServer } from './app.js';
+export type { CheckReport } from './cli/index-commands.js';
+export { checkIndex, reindex } from './cli/index-commands.js';
 export type { CliIO } from './cli/main.js';
-export { main, StartupError, UsageError } from './cli/main.js';
+export { main, publicUrl, StartupError, USAGE, UsageError } from './cli/main.js';
+export { demoSource, FIRST_START_DEMO_COUNT, loadDemo, storedRecords } from './cli/records-commands.js';
 export {
   DEFAULT_DATA_DIR,
   DEFAULT_HOST,
@@ -21,12 +24,10 @@ export type {
   CorsConfig,
   EndpointConfig,
   ErrorsConfig,
-  FacetConfig,
   IdentityConfig,
   JsonObject,
   JsonValue,
   LoggingConfig,
-  MediaTypesConfig,
   RateLimitConfig,
   RateLimitRule,
   ReferenceConfig,
@@ -35,7 +36,6 @@ export type {
   ServerConfig,
   SortOptionConfig,
   StorageConfig,
-  SuggesterConfig,
   TokenConfig,
 } from './config/types.js';
 export type { DemoOptions } from './demo/generate.js';
@@ -57,3 +57,15 @@ export type { DevToken } from './identity/dev-token.js';
 export { DEV_TOKEN_FILE, ensureDevToken } from './identity/dev-token.js';
 export type { Identity } from './identity/tokens.js';
 export { ANONYMOUS, TokenRegistry } from './identity/tokens.js';
+export { openapiDocument } from './openapi/document.js';
+export { openapiRoute } from './openapi/route.js';
+export type { Backends, OpenBackendsOptions } from './records/backends.js';
+export { EMBEDDED_DATABASE_FILE, openBackends, redactUrl } from './records/backends.js';
+export type { ServiceEndpointOptions } from './records/endpoint.js';
+export { toServiceEndpoint } from './records/endpoint.js';
+export type { ImportLine, ImportOptions, ImportProgress, ImportReport, RejectedLine } from './records/importer.js';
+export { importRecords, recordIdFor } from './records/importer.js';
+export type { PolicyParts, ReferencePolicyOptions } from './records/policy.js';
+export { openPolicy, referencePolicy } from './records/policy.js';
+export type { RecordsApp } from './records/records-app.js';
+export { createRecordsApp, toServiceIdentity } from './records/records-app.js';

@@ -21,39 +21,32 @@ const rateLimitRules = {
   },
 } as const;
 
+const mediaType = { type: 'string', pattern: '^[a-z]+/[A-Za-z0-9.+-]+$' } as const;
+const aliases = { type: 'object', propertyNames: { pattern: '^[A-Za-z0-9_-]+$' }, additionalProperties: mediaType } as const;
+const sortKey = { type: 'string', pattern: '^-?[A-Za-z0-9_-]+$' } as const;
+
 const endpoint = {
   type: 'object',
   additionalProperties: false,
-  required: ['pidType', 'listRoute', 'itemRoute', 'index', 'mapping'],
+  required: ['pidType', 'listRoute', 'itemRoute', 'mapping'],
   properties: {
     pidType: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,20}$' },
     pidMinter: { enum: ['recid', 'uuid'] },
     pidField: name,
     listRoute: { type: 'string', pattern: '^/([A-Za-z0-9._~-]+/)+$' },
     itemRoute: { type: 'string', pattern: '^/([A-Za-z0-9._~-]+/)*:pid$' },
-    index: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]*$' },
+    searchIndex: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]*$' },
     schema: { type: 'object' },
     mapping: { type: 'object' },
-    queryFields: { type: 'array', items: name },
-    mediaTypes: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        default: { type: 'string', pattern: '^[a-z]+/[A-Za-z0-9.+-]+$' },
-        formatAliases: {
-          anyOf: [
-            { const: false },
-            {
-              type: 'object',
-              propertyNames: { pattern: '^[A-Za-z0-9_-]+$' },
-              additionalProperties: { type: 'string', pattern: '^[a-z]+/[A-Za-z0-9.+-]+$' },
-            },
-          ],
-        },
-      },
-    },
+    defaultMediaType: mediaType,
+    recordSerializersAliases: aliases,
+    searchSerializersAliases: aliases,
+    exportSerializersAliases: aliases,
     defaultResultsSize: positiveInt,
     maxResultWindow: positiveInt,
+    maxResultsSize: positiveInt,
+    queryFields: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9_.*$]+(\\^[0-9.]+)?$' } },
+    queryDefaultOperator: { enum: ['AND', 'OR'] },
     sortOptions: {
       type: 'object',
       propertyNames: { pattern: '^[A-Za-z0-9_-]+$' },
@@ -63,25 +56,26 @@ const endpoint = {
         required: ['title', 'fields'],
         properties: {
           title: name,
-          fields: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^-?[A-Za-z0-9_.$]+$' } },
+          // Strings are checked against the mapping; clauses and functions are facets-sort's business.
+          fields: {
+            type: 'array',
+            minItems: 1,
+            items: { anyOf: [{ type: 'string', pattern: '^-?[A-Za-z0-9_.$]+$' }, { type: 'object' }] },
+          },
           defaultOrder: { enum: ['asc', 'desc'] },
           order: { type: 'number' },
         },
       },
     },
-    defaultSort: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { query: { type: 'string', pattern: '^-?[A-Za-z0-9_-]+$' }, noquery: { type: 'string', pattern: '^-?[A-Za-z0-9_-]+$' } },
-    },
+    defaultSort: { type: 'object', additionalProperties: false, properties: { query: sortKey, noquery: sortKey } },
     facets: {
       type: 'object',
-      propertyNames: { pattern: '^[A-Za-z0-9_.-]+$' },
-      additionalProperties: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['field'],
-        properties: { field: name, size: positiveInt, filter: { enum: ['post', 'filter'] }, title: name },
+      additionalProperties: false,
+      properties: {
+        aggs: { type: 'object' },
+        filters: { type: 'object' },
+        postFilters: { type: 'object' },
+        propagate: { type: 'boolean' },
       },
     },
     suggesters: {
@@ -90,15 +84,30 @@ const endpoint = {
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
-        required: ['field'],
-        properties: { field: name, size: positiveInt },
+        required: ['completion'],
+        properties: {
+          completion: {
+            type: 'object',
+            required: ['field'],
+            properties: {
+              field: name,
+              size: positiveInt,
+              skip_duplicates: { type: 'boolean' },
+              contexts: { type: 'object', additionalProperties: name },
+            },
+          },
+        },
       },
     },
     useOptionsView: { type: 'boolean' },
     requireIfMatch: { type: 'boolean' },
-    strictQueryParameters: { type: 'boolean' },
-    csvFields: { type: 'array', minItems: 1, items: name },
+    strictParameters: { type: 'boolean' },
+    csvColumns: { type: 'array', minItems: 1, items: name },
     permissions: { enum: ['reference', 'open'] },
+    ownerField: name,
+    accessField: name,
+    curatorRole: name,
+    service: { type: 'object' },
   },
 } as const;
 
@@ -122,6 +131,7 @@ export const configSchema = {
         keepAliveTimeout: positiveInt,
         shutdownTimeout: nonNegativeInt,
         trustProxy: { type: 'boolean' },
+        cursorSecret: { type: 'string', minLength: 16 },
       },
     },
     storage: {

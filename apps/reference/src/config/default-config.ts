@@ -21,16 +21,17 @@ export const defaultEndpoint: EndpointConfig = {
   pidField: 'control_number',
   listRoute: '/records/',
   itemRoute: '/records/:pid',
-  index: 'records',
+  searchIndex: 'records',
   schema: demoRecordSchema as unknown as JsonObject,
   mapping: demoMapping as unknown as JsonObject,
-  queryFields: ['title^2', 'creators.name', 'subjects', 'description'],
-  mediaTypes: {
-    default: 'application/json',
-    formatAliases: { json: 'application/json' },
-  },
+  defaultMediaType: 'application/json',
+  recordSerializersAliases: { json: 'application/json' },
+  searchSerializersAliases: { json: 'application/json' },
+  exportSerializersAliases: { ndjson: 'application/x-ndjson', csv: 'text/csv' },
   defaultResultsSize: 10,
   maxResultWindow: 10000,
+  maxResultsSize: 1000,
+  queryFields: ['title^2', 'creators.name', 'subjects', 'description'],
   sortOptions: {
     bestmatch: { title: 'Best match', fields: ['_score'], defaultOrder: 'desc', order: 1 },
     mostrecent: { title: 'Most recent', fields: ['-_created'], defaultOrder: 'asc', order: 2 },
@@ -39,18 +40,53 @@ export const defaultEndpoint: EndpointConfig = {
   },
   defaultSort: { query: 'bestmatch', noquery: 'mostrecent' },
   facets: {
-    type: { field: 'type', title: 'Type' },
-    subjects: { field: 'subjects.raw', title: 'Subjects', size: 20 },
-    language: { field: 'language', title: 'Language' },
+    aggs: {
+      type: { terms: { field: 'type' } },
+      subjects: { terms: { field: 'subjects.raw', size: 20 } },
+      language: { terms: { field: 'language' } },
+    },
+    postFilters: {
+      type: { type: 'terms', field: 'type' },
+      subjects: { type: 'terms', field: 'subjects.raw' },
+      language: { type: 'terms', field: 'language' },
+    },
   },
   suggesters: {
-    title: { field: 'suggest_title', size: 5 },
+    title: { completion: { field: 'suggest_title', size: 5, skip_duplicates: true } },
   },
   useOptionsView: true,
   requireIfMatch: false,
-  strictQueryParameters: false,
-  csvFields: ['control_number', 'title', 'creators.name', 'type', 'subjects', 'publication_date', 'language', 'access', 'owner'],
+  strictParameters: false,
+  csvColumns: [
+    'id',
+    'metadata_title',
+    'metadata_creators_0_name',
+    'metadata_type',
+    'metadata_subjects_0',
+    'metadata_publication_date',
+    'metadata_language',
+    'metadata_access',
+    'metadata_owner',
+    'created',
+    'updated',
+    'revision',
+  ],
   permissions: 'reference',
+  ownerField: 'owner',
+  accessField: 'access',
+  curatorRole: 'curator',
+  service: {
+    // The title suggester reads a completion field filled from the title at indexing time.
+    indexDocument: (record) => {
+      const title = record.metadata.title;
+      return {
+        ...record.metadata,
+        ...(typeof title === 'string' ? { suggest_title: { input: [title] } } : {}),
+        _created: record.created,
+        _updated: record.updated,
+      };
+    },
+  },
 };
 
 /** Invenio-app's `RATELIMIT_GUEST_USER`: 60 per minute and 1000 per hour, per client address. */

@@ -33,15 +33,19 @@ describe('resolveConfig', () => {
       pidField: 'control_number',
       listRoute: '/records/',
       itemRoute: '/records/:pid',
+      searchIndex: 'records',
       defaultResultsSize: 10,
       maxResultWindow: 10000,
       defaultSort: { query: 'bestmatch', noquery: 'mostrecent' },
-      mediaTypes: { default: 'application/json', formatAliases: { json: 'application/json' } },
+      defaultMediaType: 'application/json',
+      recordSerializersAliases: { json: 'application/json' },
+      searchSerializersAliases: { json: 'application/json' },
       useOptionsView: true,
     });
     expect(Object.keys(recid!.sortOptions).slice(0, 2)).toEqual(['bestmatch', 'mostrecent']);
     expect(recid!.sortOptions.mostrecent).toEqual({ title: 'Most recent', fields: ['-_created'], defaultOrder: 'asc', order: 2 });
-    expect(recid!.facets.type).toEqual({ field: 'type', title: 'Type' });
+    expect(recid!.facets.aggs?.type).toEqual({ terms: { field: 'type' } });
+    expect(recid!.facets.postFilters?.type).toEqual({ type: 'terms', field: 'type' });
   });
 
   it('fills server, storage, identity, CORS and rate-limit defaults', () => {
@@ -119,18 +123,22 @@ describe('resolveConfig', () => {
             nope: { title: 'x', fields: ['missing'] },
           },
           defaultSort: { query: 'bestmatch', noquery: 'newest' },
-          facets: { creator: { field: 'creators.name' }, q: { field: 'type' } },
-          suggesters: { title: { field: 'title' } },
+          facets: {
+            aggs: { creator: { terms: { field: 'creators.name' } } },
+            postFilters: { creator: { type: 'terms', field: 'creators.name' }, q: { type: 'terms', field: 'type' } },
+          },
+          suggesters: { title: { completion: { field: 'title' } } },
         },
       },
     });
     expect(issues).toEqual([
-      'endpoints.recid.sortOptions.bytitle.fields[0]: "title" is a text field and cannot be sorted on; use a keyword sub-field',
+      'endpoints.recid.sortOptions.bytitle.fields[0]: "title" is a text field; text fields cannot be sorted on; use a keyword sub-field',
       'endpoints.recid.sortOptions.nope.fields[0]: "missing" is not a field of the mapping',
       'endpoints.recid.defaultSort.noquery: "newest" is not one of sortOptions (bestmatch, mostrecent, title, publication_date, bytitle, nope)',
-      'endpoints.recid.facets.creator.field: "creators.name" is a text field; facets need a keyword, numeric, date or boolean field',
-      'endpoints.recid.facets.q: "q" is a reserved query parameter',
-      'endpoints.recid.suggesters.title.field: "title" is not a completion field of the mapping',
+      'endpoints.recid.facets.aggs.creator.terms.field: "creators.name" is a text field; facets need a keyword, numeric, date or boolean field',
+      'endpoints.recid.facets.postFilters.creator.field: "creators.name" is a text field; facets need a keyword, numeric, date or boolean field',
+      'endpoints.recid.facets.postFilters.q: "q" is a reserved query parameter',
+      'endpoints.recid.suggesters.title.completion.field: "title" is not a completion field of the mapping',
     ]);
   });
 

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
+import { resolveEndpoint as serviceResolveEndpoint } from '@recordkit/records-service';
 import { Ajv, type ErrorObject } from 'ajv';
+import { toServiceEndpoint } from '../records/endpoint.js';
 import { configSchema } from './config-schema.js';
 import {
   DEFAULT_DATA_DIR,
@@ -59,6 +61,7 @@ export interface EnvironmentOverrides {
   elasticsearchUrl?: string;
   redisUrl?: string;
   baseUrl?: string;
+  cursorSecret?: string;
   tokens?: { token: string; user: string; roles: string[] }[];
   corsOrigins?: '*' | string[];
   logLevel?: NonNullable<ReferenceConfig['logging']>['level'];
@@ -87,6 +90,7 @@ export function resolveConfig(input: ReferenceConfig = {}, env: EnvironmentOverr
   const endpointInputs = input.endpoints ?? { recid: defaultEndpoint };
   const endpoints = Object.entries(endpointInputs).map(([name, e]) => resolveEndpoint(name, e, issues));
   checkEndpointsTogether(endpoints, issues);
+  if (issues.length === 0) checkWithPackages(endpoints, issues);
 
   const tokens = [...(input.identity?.tokens ?? []), ...(env.tokens ?? [])].map((t) => ({
     token: t.token,
@@ -125,6 +129,7 @@ export function resolveConfig(input: ReferenceConfig = {}, env: EnvironmentOverr
     keepAliveTimeout: input.server?.keepAliveTimeout ?? 5_000,
     shutdownTimeout: input.server?.shutdownTimeout ?? 10_000,
     trustProxy: input.server?.trustProxy ?? false,
+    ...((env.cursorSecret ?? input.server?.cursorSecret) ? { cursorSecret: (env.cursorSecret ?? input.server?.cursorSecret)! } : {}),
     ...((env.baseUrl ?? input.server?.baseUrl) ? { baseUrl: (env.baseUrl ?? input.server?.baseUrl)!.replace(/\/+$/, '') } : {}),
   };
   if (server.requestTimeout !== 0 && server.headersTimeout > server.requestTimeout) {
@@ -181,20 +186,28 @@ function resolveEndpoint(name: string, e: EndpointConfig, issues: ConfigIssue[])
   const at = (key: string) => `endpoints.${name}.${key}`;
   const fields = mappingFields(e.mapping);
   if (fields.size === 0) issues.push({ key: at('mapping'), message: 'has no properties (expected { mappings: { properties: {...} } })' });
+  const checkField = (key: string, field: string, allowed: (type: string) => string | undefined) => {
+    const type = fields.get(field);
+    if (type === undefined) issues.push({ key: at(key), message: `"${field}" is not a field of the mapping` });
+    else {
+      const problem = allowed(type);
+      if (problem) issues.push({ key: at(key), message: `"${field}" is a ${type} field; ${problem}` });
+    }
+  };
+  const aggregatable = (type: string) =>
+    type === 'text' || type === 'completion' || type === 'object' || type === 'nested'
+      ? 'facets need a keyword, numeric, date or boolean field'
+      : undefined;
 
   const sortOptions = e.sortOptions ?? {};
   for (const [key, option] of Object.entries(sortOptions)) {
     option.fields.forEach((f, i) => {
+      if (typeof f !== 'string') return;
       const field = f.replace(/^-/, '');
       if (field === '_score' || field === '_doc') return;
-      const type = fields.get(field);
-      if (type === undefined)
-        issues.push({ key: at(`sortOptions.${key}.fields[${i}]`), message: `"${field}" is not a field of the mapping` });
-      else if (type === 'text')
-        issues.push({
-          key: at(`sortOptions.${key}.fields[${i}]`),
-          message: `"${field}" is a text field and cannot be sorted on; use a keyword sub-field`,
-        });
+      checkField(`sortOptions.${key}.fields[${i}]`, field, (type) =>
+        type === 'text' ? 'text fields cannot be sorted on; use a keyword sub-field' : undefined,
+      );
     });
   }
   const defaultSort = e.defaultSort ?? {};
@@ -207,20 +220,25 @@ function resolveEndpoint(name: string, e: EndpointConfig, issues: ConfigIssue[])
       });
     }
   }
-  for (const [param, facet] of Object.entries(e.facets ?? {})) {
-    const type = fields.get(facet.field);
-    if (type === undefined) issues.push({ key: at(`facets.${param}.field`), message: `"${facet.field}" is not a field of the mapping` });
-    else if (type === 'text' || type === 'completion' || type === 'object' || type === 'nested') {
-      issues.push({
-        key: at(`facets.${param}.field`),
-        message: `"${facet.field}" is a ${type} field; facets need a keyword, numeric, date or boolean field`,
-      });
+  const facets = e.facets ?? {};
+  for (const [agg, definition] of Object.entries(facets.aggs ?? {})) {
+    const field = (definition as { terms?: { field?: unknown } }).terms?.field;
+    if (typeof field === 'string') checkField(`facets.aggs.${agg}.terms.field`, field, aggregatable);
+  }
+  for (const kind of ['filters', 'postFilters'] as const) {
+    for (const [param, spec] of Object.entries(facets[kind] ?? {})) {
+      if (typeof spec === 'function') continue;
+      if (typeof spec.field === 'string') checkField(`facets.${kind}.${param}.field`, spec.field, aggregatable);
+      if (RESERVED_PARAMETERS.has(param))
+        issues.push({ key: at(`facets.${kind}.${param}`), message: `"${param}" is a reserved query parameter` });
     }
-    if (RESERVED_PARAMETERS.has(param)) issues.push({ key: at(`facets.${param}`), message: `"${param}" is a reserved query parameter` });
   }
   for (const [param, suggester] of Object.entries(e.suggesters ?? {})) {
-    if (fields.get(suggester.field) !== 'completion') {
-      issues.push({ key: at(`suggesters.${param}.field`), message: `"${suggester.field}" is not a completion field of the mapping` });
+    if (fields.get(suggester.completion.field) !== 'completion') {
+      issues.push({
+        key: at(`suggesters.${param}.completion.field`),
+        message: `"${suggester.completion.field}" is not a completion field of the mapping`,
+      });
     }
   }
   (e.queryFields ?? []).forEach((f, i) => {
@@ -228,44 +246,80 @@ function resolveEndpoint(name: string, e: EndpointConfig, issues: ConfigIssue[])
     if (!fields.has(field) && !field.includes('*'))
       issues.push({ key: at(`queryFields[${i}]`), message: `"${field}" is not a field of the mapping` });
   });
-  (e.csvFields ?? []).forEach((f, i) => {
-    if (!f.split('.').every((part) => part.length > 0)) issues.push({ key: at(`csvFields[${i}]`), message: `"${f}" is not a dotted path` });
-  });
+  const pidMinter = e.pidMinter ?? 'recid';
   const pidField = e.pidField ?? 'control_number';
-  if ((e.pidMinter ?? 'recid') === 'recid' && fields.size > 0 && !fields.has(pidField)) {
+  if (pidMinter === 'recid' && fields.size > 0 && !fields.has(pidField)) {
     issues.push({ key: at('pidField'), message: `"${pidField}" is not a field of the mapping (the recid minter stores the PID there)` });
   }
-  const mediaDefault = e.mediaTypes?.default ?? 'application/json';
-  const aliases = e.mediaTypes?.formatAliases === undefined ? { json: 'application/json' } : e.mediaTypes.formatAliases;
+  const ownerField = e.ownerField ?? 'owner';
+  const accessField = e.accessField ?? 'access';
+  if ((e.permissions ?? 'reference') === 'reference') {
+    for (const [key, field] of [
+      ['ownerField', ownerField],
+      ['accessField', accessField],
+    ] as const) {
+      if (fields.size > 0 && fields.get(field) !== 'keyword') {
+        issues.push({
+          key: at(key),
+          message: `"${field}" must be a keyword field of the mapping (the reference policy filters searches on it)`,
+        });
+      }
+    }
+  }
 
   return {
     name,
     pidType: e.pidType,
-    pidMinter: e.pidMinter ?? 'recid',
+    pidMinter,
     pidField,
     listRoute: e.listRoute,
     itemRoute: e.itemRoute,
-    index: e.index,
+    searchIndex: e.searchIndex ?? name,
     ...(e.schema ? { schema: e.schema } : {}),
     mapping: e.mapping,
-    ...(e.queryFields ? { queryFields: e.queryFields } : {}),
-    mediaTypes: { default: mediaDefault, formatAliases: aliases },
+    defaultMediaType: e.defaultMediaType ?? 'application/json',
+    recordSerializersAliases: e.recordSerializersAliases ?? { json: 'application/json' },
+    searchSerializersAliases: e.searchSerializersAliases ?? { json: 'application/json' },
+    exportSerializersAliases: e.exportSerializersAliases ?? { ndjson: 'application/x-ndjson', csv: 'text/csv' },
     defaultResultsSize: e.defaultResultsSize ?? 10,
     maxResultWindow: e.maxResultWindow ?? 10000,
+    maxResultsSize: e.maxResultsSize ?? 1000,
+    ...(e.queryFields ? { queryFields: e.queryFields } : {}),
+    ...(e.queryDefaultOperator ? { queryDefaultOperator: e.queryDefaultOperator } : {}),
     sortOptions,
     defaultSort,
-    facets: e.facets ?? {},
+    facets,
     suggesters: e.suggesters ?? {},
     useOptionsView: e.useOptionsView ?? true,
     requireIfMatch: e.requireIfMatch ?? false,
-    strictQueryParameters: e.strictQueryParameters ?? false,
-    ...(e.csvFields ? { csvFields: e.csvFields } : {}),
+    strictParameters: e.strictParameters ?? false,
+    ...(e.csvColumns ? { csvColumns: e.csvColumns } : {}),
     permissions: e.permissions ?? 'reference',
+    ownerField,
+    accessField,
+    curatorRole: e.curatorRole ?? 'curator',
+    service: e.service ?? {},
   };
 }
 
+/**
+ * Build each endpoint the way the server will (records-service's own validation, which also builds its
+ * query builder, facets and sort options), so a problem they find is reported by key like the others.
+ */
+function checkWithPackages(endpoints: ResolvedEndpoint[], issues: ConfigIssue[]): void {
+  for (const endpoint of endpoints) {
+    try {
+      serviceResolveEndpoint(endpoint.name, toServiceEndpoint(endpoint));
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      const match = /^(endpoints\.[^:]+): (.*)$/s.exec(message);
+      issues.push(match ? { key: match[1]!, message: match[2]! } : { key: `endpoints.${endpoint.name}`, message });
+    }
+  }
+}
+
 /** Query parameters the server itself reads; a facet cannot take one of these names. */
-const RESERVED_PARAMETERS = new Set(['q', 'page', 'from', 'size', 'sort', 'format', 'prettyprint', 'facets', 'cursor', 'fields']);
+const RESERVED_PARAMETERS = new Set(['q', 'page', 'from', 'size', 'sort', 'format', 'prettyprint', 'facets', 'cursor']);
 
 function checkEndpointsTogether(endpoints: ResolvedEndpoint[], issues: ConfigIssue[]): void {
   const byRoute = new Map<string, string>();

@@ -13,6 +13,7 @@ export const ENVIRONMENT_VARIABLES = {
   RECORDKIT_BASE_URL: 'absolute base URL for links and Location, when the server is behind a proxy (default: from the Host header)',
   RECORDKIT_TOKENS: 'bearer tokens: <token>:<user>:<role>+<role>,... (e.g. s3cret-token-1:alice:curator)',
   RECORDKIT_CORS_ORIGINS: 'allowed CORS origins: * or a comma-separated list of origins',
+  RECORDKIT_CURSOR_SECRET: 'key that signs search cursors, the same for every server process (default: random per process)',
   DATABASE_URL: 'PostgreSQL connection string: the record store moves to PostgreSQL',
   ELASTICSEARCH_URL: 'Elasticsearch or OpenSearch URL: search moves there',
   REDIS_URL: 'Redis URL: rate-limit counters are shared by every server process',
@@ -49,6 +50,11 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     if (/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(baseUrl)) out.baseUrl = baseUrl;
     else
       issues.push({ key: 'RECORDKIT_BASE_URL', message: `must be an absolute http(s) URL without query, got ${JSON.stringify(baseUrl)}` });
+  }
+  const cursorSecret = value('RECORDKIT_CURSOR_SECRET');
+  if (cursorSecret !== undefined) {
+    if (cursorSecret.length >= 16) out.cursorSecret = cursorSecret;
+    else issues.push({ key: 'RECORDKIT_CURSOR_SECRET', message: 'must be at least 16 characters' });
   }
   const databaseUrl = value('DATABASE_URL');
   if (databaseUrl !== undefined) {

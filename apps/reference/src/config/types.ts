@@ -1,3 +1,6 @@
+import type { FacetsConfig, SortField } from '@recordkit/facets-sort';
+import type { EndpointConfig as ServiceEndpointConfig, SuggesterConfig } from '@recordkit/records-service';
+
 // The configuration of the reference server. Everything is optional: `defineConfig({})` is the default
 // server (Invenio's default endpoint with the demo schema, on the embedded SQLite store). Keys are
 // camelCase counterparts of Invenio's (`RECORDS_REST_ENDPOINTS`, `RECORDS_REST_SORT_OPTIONS`, ...).
@@ -7,77 +10,69 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** A JSON object. */
 export type JsonObject = { [key: string]: JsonValue };
 
-/** One sort option, as `RECORDS_REST_SORT_OPTIONS[index][key]`. */
+/**
+ * One sort option, as `RECORDS_REST_SORT_OPTIONS[index][key]` (applied by @recordkit/facets-sort).
+ * `fields` are `'field'` (ascending), `'-field'` (descending) or `'_score'` (best match first), or a
+ * sort clause or function as facets-sort accepts them.
+ */
 export interface SortOptionConfig {
   /** Shown by the options route. */
   title: string;
-  /** Fields, `-` prefix for descending (`['-_created']`), or `_score`. */
-  fields: string[];
-  /** Order shown to clients by the options route (`asc` or `desc`). */
+  fields: SortField[];
+  /** The direction a UI offers first (metadata only, shown by the options route). */
   defaultOrder?: 'asc' | 'desc';
   /** Position in the options route's list. */
   order?: number;
 }
 
-/** One facet: a terms aggregation on a field, filtering hits (post filter) when the parameter is given. */
-export interface FacetConfig {
-  /** Field of the index (a `keyword`, numeric, `date` or `boolean` field of the mapping). */
-  field: string;
-  /** Buckets returned (default 10). */
-  size?: number;
-  /** `post` (default, as Invenio's `post_filters`: counts ignore the selection) or `filter` (counts follow it). */
-  filter?: 'post' | 'filter';
-  /** Human title for the options route and OpenAPI. */
-  title?: string;
-}
-
-/** A completion suggester, as an endpoint's Invenio `suggesters` entry. */
-export interface SuggesterConfig {
-  /** `completion` field of the mapping. */
-  field: string;
-  /** Default number of suggestions. */
-  size?: number;
-}
-
-/** Serializers offered by an endpoint. */
-export interface MediaTypesConfig {
-  /** Default media type when the client sends no Accept (Invenio's `default_media_type`). */
-  default?: string;
-  /** `?format=` aliases to media types (Invenio's `*_serializers_aliases` with `REST_MIMETYPE_QUERY_ARG_NAME='format'`). */
-  formatAliases?: Record<string, string> | false;
-}
-
-/** One REST endpoint, in the spirit of an entry of Invenio's `RECORDS_REST_ENDPOINTS`. */
+/**
+ * One REST endpoint, in the spirit of an entry of Invenio's `RECORDS_REST_ENDPOINTS`. The keys are those
+ * of `@recordkit/records-service`'s `EndpointConfig` where they exist (`pidType`, `listRoute`, `searchIndex`,
+ * ...), plus what the reference server turns into a search factory (`facets`, `sortOptions`,
+ * `defaultSort`, `queryFields`) and the permission policy. Anything else the service accepts (hooks,
+ * serializers, links) goes in `service`.
+ */
 export interface EndpointConfig {
   /** PID type (`recid`). */
   pidType: string;
-  /** How PIDs are minted: `recid` (sequential integers, Invenio's legacy default) or `uuid`. */
+  /** How PIDs are minted: `recid` (sequential integers, Invenio's legacy default) or `uuid` (the record id). */
   pidMinter?: 'recid' | 'uuid';
-  /** Metadata field that holds the PID value (Invenio's `PIDSTORE_RECID_FIELD`, `control_number`). */
+  /** Metadata field that holds the recid (Invenio's `PIDSTORE_RECID_FIELD`, default `control_number`). */
   pidField?: string;
   /** List route, with the trailing slash (`/records/`). */
   listRoute: string;
   /** Item route with a `:pid` placeholder (`/records/:pid`). */
   itemRoute: string;
-  /** Index (or alias) name: keys sort options and facets as in Invenio. */
-  index: string;
+  /** Index (or alias) name (default: the endpoint name). */
+  searchIndex?: string;
   /** JSON Schema the metadata must validate against (draft-07 or 2020-12). */
   schema?: JsonObject;
   /** Elasticsearch mapping of the index; drives the embedded engine too. */
   mapping: JsonObject;
-  /** Fields `q` searches when it names none (default: every text field). */
-  queryFields?: string[];
-  mediaTypes?: MediaTypesConfig;
+  /** Default media type (Invenio's `default_media_type`, `application/json`). */
+  defaultMediaType?: string;
+  /** `?format=` aliases of item responses (Invenio's `record_serializers_aliases`). */
+  recordSerializersAliases?: Record<string, string>;
+  /** `?format=` aliases of search responses (Invenio's `search_serializers_aliases`). */
+  searchSerializersAliases?: Record<string, string>;
+  /** `?format=` aliases of the export route (default `ndjson` and `csv`). */
+  exportSerializersAliases?: Record<string, string>;
   /** Default page size (`RECORDS_REST_DEFAULT_RESULTS_SIZE`, 10). */
   defaultResultsSize?: number;
-  /** Largest `page * size` allowed (Invenio's `max_result_window`, 10000); cursor pagination goes further. */
+  /** Largest `page * size` allowed (Invenio's `max_result_window`, 10000). */
   maxResultWindow?: number;
+  /** Largest `size` (default 1000; Invenio has none). */
+  maxResultsSize?: number;
+  /** Index fields `q` searches when it names none, with optional boosts (`title^2`). */
+  queryFields?: string[];
+  /** `AND` or `OR` (default, as Elasticsearch) between the terms of `q`. */
+  queryDefaultOperator?: 'AND' | 'OR';
   /** Sort options by key. */
   sortOptions?: Record<string, SortOptionConfig>;
   /** Default sort with and without `q` (`RECORDS_REST_DEFAULT_SORT`); a `-` prefix reverses. */
   defaultSort?: { query?: string; noquery?: string };
-  /** Facets by URL parameter name (`?type=dataset`). */
-  facets?: Record<string, FacetConfig>;
+  /** Facets, as `RECORDS_REST_FACETS[index]` (aggs, filters, post filters; see @recordkit/facets-sort). */
+  facets?: FacetsConfig;
   /** Completion suggesters by URL parameter name (`/records/_suggest?title=cor`). */
   suggesters?: Record<string, SuggesterConfig>;
   /** Serve `<listRoute>_options` (Invenio's `use_options_view`, default true). */
@@ -85,11 +80,19 @@ export interface EndpointConfig {
   /** Answer 428 to PUT, PATCH and DELETE without If-Match (RFC 6585 §3). Default false, as Invenio. */
   requireIfMatch?: boolean;
   /** Reject unknown query parameters with a 400 naming them (default false: ignored, as Invenio). */
-  strictQueryParameters?: boolean;
-  /** Columns of CSV export (dotted paths; default: every flattened field). */
-  csvFields?: string[];
-  /** Apply the reference permission policy (default true); `false` allows everything to everyone (demos only). */
+  strictParameters?: boolean;
+  /** CSV export columns, as flattened keys (`id`, `metadata_title`, `metadata_creators_0_name`). */
+  csvColumns?: string[];
+  /** `reference` (default): see the README; `open`: everyone may do everything (local experiments only). */
   permissions?: 'reference' | 'open';
+  /** Metadata field naming the owner, for the reference policy (default `owner`). */
+  ownerField?: string;
+  /** Metadata field holding `public` or `restricted`, for the reference policy (default `access`). */
+  accessField?: string;
+  /** Role that may create, update and delete, and read everything (default `curator`). */
+  curatorRole?: string;
+  /** Anything else `@recordkit/records-service` accepts for an endpoint (record hooks, serializers, links...); applied last. */
+  service?: Partial<ServiceEndpointConfig>;
 }
 
 /** Listening and connection handling. */
@@ -112,6 +115,8 @@ export interface ServerConfig {
   shutdownTimeout?: number;
   /** Trust `X-Forwarded-For` for the client address (rate limiting, logs). Default false. */
   trustProxy?: boolean;
+  /** Key that signs search cursors (env `RECORDKIT_CURSOR_SECRET`); set it when several processes serve the API. Default: random per process. */
+  cursorSecret?: string;
 }
 
 /** Where records and the index live. Environment variables win over these. */
@@ -200,19 +205,23 @@ export interface ReferenceConfig {
   openapi?: { title?: string; version?: string; description?: string };
 }
 
-/** An endpoint with every default filled in. */
-export type ResolvedEndpoint = Required<Omit<EndpointConfig, 'schema' | 'csvFields' | 'queryFields' | 'mediaTypes'>> & {
+/** An endpoint after validation, with every default of the reference server filled in. */
+export type ResolvedEndpoint = Required<
+  Omit<EndpointConfig, 'schema' | 'csvColumns' | 'queryFields' | 'queryDefaultOperator' | 'service' | 'facets'>
+> & {
   name: string;
   schema?: JsonObject;
-  csvFields?: string[];
+  csvColumns?: string[];
   queryFields?: string[];
-  mediaTypes: { default: string; formatAliases: Record<string, string> | false };
+  queryDefaultOperator?: 'AND' | 'OR';
+  facets: FacetsConfig;
+  service: Partial<ServiceEndpointConfig>;
 };
 
 /** The configuration after validation, defaults and environment. */
 export interface ResolvedConfig {
   endpoints: ResolvedEndpoint[];
-  server: Required<Omit<ServerConfig, 'baseUrl'>> & { baseUrl?: string };
+  server: Required<Omit<ServerConfig, 'baseUrl' | 'cursorSecret'>> & { baseUrl?: string; cursorSecret?: string };
   storage: { dataDir: string; databaseUrl?: string; elasticsearchUrl?: string; indexPrefix: string };
   identity: { tokens: TokenConfig[]; devToken: boolean };
   cors: Required<CorsConfig> | false;

@@ -55,7 +55,8 @@ export interface PipelineOptions {
   logger: Logger;
   tokens: TokenRegistry;
   rateLimiter?: RequestRateLimiter;
-  routes: readonly RouteHandler[];
+  /** The routes, or a getter (routes that exist only once the server knows its own URL); undefined answers 503. */
+  routes: readonly RouteHandler[] | (() => readonly RouteHandler[] | undefined);
   ready?: ReadinessCheck;
   /** True once shutdown has begun: `/ready` answers 503 and responses carry `Connection: close`. */
   isShuttingDown?: () => boolean;
@@ -146,7 +147,9 @@ export function createRequestListener(options: PipelineOptions): (req: IncomingM
           return body;
         },
       };
-      for (const route of routes) {
+      const current = typeof routes === 'function' ? routes() : routes;
+      if (!current) throw new ServiceUnavailableError(1, 'The server is starting.');
+      for (const route of current) {
         const response = await route(ctx);
         if (response) return write(req, res, response);
       }
