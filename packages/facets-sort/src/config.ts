@@ -1,7 +1,15 @@
 import { createFacets, type Facets, type FacetsConfig } from './facets.js';
 import { createSorter, type SortConfig, type Sorter } from './sort.js';
 
-/** The facet and sort configuration of one search endpoint: the one object this package is configured with. */
+/**
+ * The facet and sort configuration of one search endpoint: the one object this package is configured with.
+ *
+ * @example
+ * const config: FacetsSortConfig = {
+ *   facets: { aggs: { type: { terms: { field: 'type' } } }, postFilters: { type: { type: 'terms', field: 'type' } } },
+ *   sort: { options: { newest: { fields: ['-created'] } }, default: { noquery: 'newest' } },
+ * };
+ */
 export interface FacetsSortConfig {
   facets?: FacetsConfig;
   sort?: SortConfig;

@@ -29,6 +29,12 @@ describe('createFacets', () => {
     ]);
   });
 
+  it('counts ?type= as the value "" (Invenio: request.values.getlist gives [""])', () => {
+    const result = createFacets({ postFilters: { type: termsFilter('type') } }).apply(params('type='));
+    expect(result.postFilter).toEqual({ terms: { type: [''] } });
+    expect(result.params).toEqual([['type', '']]);
+  });
+
   it('ignores parameters that are not configured', () => {
     const facets = createFacets({ filters: { type: termsFilter('type') } });
     expect(facets.apply(params('atype=a&atype=b'))).toEqual({ filter: [], params: [] });

@@ -66,10 +66,20 @@ export interface Facets {
   describe(): FacetInfo[];
 }
 
-/** URL parameters of the search request itself; a facet may not take one of these names. */
+/**
+ * URL parameters of the search request itself; a facet may not take one of these names.
+ *
+ * @example
+ * RESERVED_PARAMETERS.includes('page'); // true
+ */
 export const RESERVED_PARAMETERS: readonly string[] = ['q', 'page', 'from', 'size', 'sort', 'cursor', 'facets'];
 
-/** The URL parameter that selects aggregations: `?facets=type,year`. */
+/**
+ * The URL parameter that selects aggregations: `?facets=type,year`.
+ *
+ * @example
+ * new URLSearchParams({ [FACETS_PARAMETER]: 'type,year' }).toString(); // 'facets=type%2Cyear'
+ */
 export const FACETS_PARAMETER = 'facets';
 
 /**

@@ -76,7 +76,12 @@ export interface Sorter {
   describe(): SortOptionInfo[];
 }
 
-/** The URL parameter that chooses the sort option. */
+/**
+ * The URL parameter that chooses the sort option.
+ *
+ * @example
+ * new URLSearchParams({ [SORT_PARAMETER]: '-newest' }).toString(); // 'sort=-newest'
+ */
 export const SORT_PARAMETER = 'sort';
 
 /** Split `-key` into `['key', false]` and `key` into `['key', true]`. */

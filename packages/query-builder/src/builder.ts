@@ -55,7 +55,12 @@ export interface CursorOptions {
   maxAgeSeconds?: number;
 }
 
-/** The configuration of one search endpoint's request parsing: the one object this package is configured with. */
+/**
+ * The configuration of one search endpoint's request parsing: the one object this package is configured with.
+ *
+ * @example
+ * const config: QueryBuilderConfig = { maxResultWindow: 10000, maxSize: 100, query: { defaultOperator: 'AND' }, strict: true };
+ */
 export interface QueryBuilderConfig extends PaginationOptions {
   /** How `q` becomes a query. */
   query?: QueryOptions;

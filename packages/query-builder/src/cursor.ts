@@ -16,7 +16,13 @@ export interface CursorPayload {
 /** Why a cursor was refused; each is a 400 naming `cursor`. */
 export type CursorProblem = 'malformed' | 'tampered' | 'expired' | 'stale';
 
-/** A cursor that cannot be used. `problem` says why; `message` is the text for the client. */
+/**
+ * A cursor that cannot be used. `problem` says why; `message` is the text for the client.
+ *
+ * @example
+ * try { codec.decode(token, { fingerprint }); } catch (e) { if (e instanceof CursorError) e.problem; // 'stale'
+ * }
+ */
 export class CursorError extends Error {
   readonly problem: CursorProblem;
 
@@ -34,7 +40,12 @@ const CURSOR_MESSAGES: Record<CursorProblem, string> = {
   stale: 'The cursor belongs to a different search (the query, filters or sort changed). Start again from the first page.',
 };
 
-/** The longest cursor accepted; anything longer is malformed without further work. */
+/**
+ * The longest cursor accepted; anything longer is malformed without further work.
+ *
+ * @example
+ * if (token.length > MAX_CURSOR_LENGTH) throw new CursorError('malformed');
+ */
 export const MAX_CURSOR_LENGTH = 4096;
 
 const SIGNATURE_BYTES = 16;

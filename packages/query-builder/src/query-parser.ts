@@ -97,6 +97,10 @@ export type QueryNode = GroupNode | TermNode | PhraseNode | RegexpNode | RangeNo
 /**
  * A query that does not parse. `position` is the 0-based offset in the query where the problem is
  * (the query's length for "ended too early"); `reason` says what is wrong in plain words.
+ *
+ * @example
+ * try { parseQueryString('title:"open'); } catch (e) { (e as QuerySyntaxError).position; // 6
+ * }
  */
 export class QuerySyntaxError extends Error {
   readonly position: number;
@@ -337,7 +341,12 @@ function closing(q: string, start: number, d: string, minBody: number): number {
   return lastEscaped;
 }
 
-/** Remove Lucene escapes: `\x` is `x`; `\uXXXX` is that character. */
+/**
+ * Remove Lucene escapes: `\x` is `x`; `\uXXXX` is that character.
+ *
+ * @example
+ * unescapeQueryText('a\\:b'); // 'a:b'
+ */
 export function unescapeQueryText(text: string): string {
   let out = '';
   for (let j = 0; j < text.length; j++) {

@@ -32,7 +32,12 @@ export interface QueryOptions {
   parser?: (q: string) => Query;
 }
 
-/** True when `q` holds something to search for (not missing, empty or blank). */
+/**
+ * True when `q` holds something to search for (not missing, empty or blank).
+ *
+ * @example
+ * hasQueryText(new URLSearchParams('q=%20').get('q')); // false
+ */
 export function hasQueryText(q: string | null | undefined): q is string {
   return typeof q === 'string' && q.trim() !== '';
 }
