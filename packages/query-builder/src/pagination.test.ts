@@ -98,6 +98,7 @@ describe('readPagination', () => {
     expect(read('cursor=abc&size=5', {}, true).pagination).toMatchObject({ mode: 'cursor', cursor: 'abc', size: 5 });
     expect(read('cursor=abc&page=2', {}, true).error?.errors.map((e) => e.field)).toEqual(['cursor', 'page']);
     expect(read('cursor=abc&size=10001', {}, true).error).toBeInstanceOf(MaxResultWindowError);
+    expect(read('cursor=&size=5', {}, true).pagination).toMatchObject({ mode: 'page', page: 1 });
   });
 });
 

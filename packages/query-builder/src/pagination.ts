@@ -75,7 +75,7 @@ export function readPagination(
   const page = readInteger(params, 'page', errors);
   const from = readInteger(params, 'from', errors);
   const size = readInteger(params, 'size', errors, options.maxSize) ?? defaultSize;
-  const cursor = cursors ? params.get('cursor') : null;
+  const cursor = cursors ? params.get('cursor') || null : null; // `cursor=` (empty) is the first page
   if (errors.length) return { error: new PaginationError(errors) };
 
   const both = (a: string, b: string) => {
