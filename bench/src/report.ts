@@ -38,8 +38,24 @@ export function ratio(rows: Row[], row: Row): number | undefined {
 const fmt = (n: number | undefined, digits = 0) =>
   n === undefined ? '' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-/** Print the table and save `bench/results/<suite>.json`. Returns the saved path. */
-export function report(suite: string, rows: Row[], notes: string[] = []): string {
+/** Where results go: `bench/results/`. */
+export const RESULTS_DIR = join(import.meta.dirname, '..', 'results');
+
+/** What a saved `bench/results/<suite>.json` holds. */
+export interface SuiteResult {
+  suite: string;
+  machine: ReturnType<typeof machineFacts>;
+  /** How the suite was run (connections, duration, CPU pinning, dataset sizes...). */
+  meta?: Record<string, unknown>;
+  rows: (Row & { ratio?: number })[];
+  notes: string[];
+}
+
+/**
+ * Print the table and save `bench/results/<suite>.json`. Returns the saved path. `meta` records how the
+ * suite ran (connections, duration, pinning) in the JSON; say what matters to a reader in `notes`.
+ */
+export function report(suite: string, rows: Row[], notes: string[] = [], meta?: Record<string, unknown>): string {
   console.log(`\n## ${suite}\n`);
   console.log('| name | ops/s | p50 ms | p99 ms | errors | ratio to baseline | extra |');
   console.log('|---|---:|---:|---:|---:|---:|---|');
@@ -55,12 +71,15 @@ export function report(suite: string, rows: Row[], notes: string[] = []): string
     );
   }
   for (const note of notes) console.log(`\n> ${note}`);
-  const dir = join(import.meta.dirname, '..', 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${suite}.json`);
-  writeFileSync(
-    file,
-    `${JSON.stringify({ suite, machine: machineFacts(), rows: rows.map((r) => ({ ...r, ratio: ratio(rows, r) })), notes }, null, 2)}\n`,
-  );
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, `${suite}.json`);
+  const result: SuiteResult = {
+    suite,
+    machine: machineFacts(),
+    ...(meta ? { meta } : {}),
+    rows: rows.map((r) => ({ ...r, ratio: ratio(rows, r) })),
+    notes,
+  };
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   return file;
 }

@@ -1,0 +1,89 @@
+// The reference server (apps/reference) as the bench drives it: its built CLI, a data directory per
+// dataset under bench/.data, rate limits and request logs off (a benchmark is not a client to throttle,
+// and a log line per request would measure pino), and a curator token for the writes.
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from './load.ts';
+import { type ServerProcess, startServer } from './process.ts';
+
+export const ROOT = join(import.meta.dirname, '..', '..', '..');
+export const CLI = join(ROOT, 'apps', 'reference', 'dist', 'cli.js');
+export const DATA_ROOT = join(import.meta.dirname, '..', '..', '.data');
+export const TOKEN = 'bench-curator-token-0123456789';
+export const WRITE_HEADERS = { authorization: `Bearer ${TOKEN}` };
+
+/** The configuration file the bench starts the reference server with (written under bench/.data). */
+function configFile(): string {
+  mkdirSync(DATA_ROOT, { recursive: true });
+  const file = join(DATA_ROOT, 'recordkit.bench.config.mjs');
+  writeFileSync(
+    file,
+    `// Written by bench/src/lib/reference.ts: the default server with rate limits and request logs off.
+export default { rateLimit: false, logging: { level: 'warn' }, identity: { devToken: false } };
+`,
+  );
+  return file;
+}
+
+export function environment(dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    RECORDKIT_CONFIG: configFile(),
+    RECORDKIT_DATA_DIR: dataDir,
+    RECORDKIT_TOKENS: `${TOKEN}:bench:curator`,
+    LOG_LEVEL: 'warn',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    // The engine comparisons set these explicitly; a developer's shell must not switch engines silently.
+    DATABASE_URL: '',
+    ELASTICSEARCH_URL: '',
+    ...extra,
+  };
+}
+
+/** A data directory for a dataset of `count` records; emptied unless `keep`. */
+export function dataDir(name: string, keep = false): string {
+  const dir = join(DATA_ROOT, name);
+  if (!keep) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export interface StartReference {
+  dataDir: string;
+  env?: NodeJS.ProcessEnv;
+  /** Extra `node` flags before the script (e.g. `--cpu-prof`). */
+  nodeFlags?: string[];
+}
+
+/** Start `recordkit serve` without demo records (the dataset is loaded beforehand). */
+export function startReference(options: StartReference): Promise<ServerProcess> {
+  return startServer({
+    name: 'reference server',
+    nodeArgs: [...(options.nodeFlags ?? []), CLI, 'serve', '--no-demo', '--port', '0'],
+    env: environment(options.dataDir, options.env),
+    cwd: ROOT,
+    ready: /listening on (http:\/\/[^\s/]+)/,
+    timeoutMs: 120_000,
+  });
+}
+
+/**
+ * Why the reference server cannot be benchmarked yet, or undefined when it can: it is built, starts on
+ * an empty data directory and answers its list route.
+ */
+export async function referenceUnavailable(): Promise<string | undefined> {
+  if (!existsSync(CLI)) return `apps/reference is not built (${CLI} is missing; ./recordkit bench builds it)`;
+  const dir = dataDir('probe');
+  let server: ServerProcess | undefined;
+  try {
+    server = await startReference({ dataDir: dir });
+    const r = await request(server.url, { path: '/records/?size=1', headers: { accept: 'application/json' } });
+    if (r.status !== 200) return `GET /records/ answers ${r.status}, not 200: ${r.text.slice(0, 200)}`;
+    return undefined;
+  } catch (e) {
+    return `it does not start: ${(e as Error).message.split('\n').slice(0, 3).join(' ')}`;
+  } finally {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,81 @@
+// CPU profiles of the reference server under the GET and search scenarios (`node --cpu-prof`), one
+// server run per scenario, summarized as the functions with the most self time (file:line in src/,
+// through the source maps) and the share of each package. The .cpuprofile files stay in
+// bench/results/profiles/ (not committed; open them in Chrome DevTools or speedscope).
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ProfileSummary, summarizeProfile } from '../lib/cpu-profile.ts';
+import { dataset } from '../lib/datasets.ts';
+import { type LoadOptions, runScenario, type Scenario } from '../lib/load.ts';
+import type { BenchOptions } from '../lib/options.ts';
+import { setUpPinning } from '../lib/pinning.ts';
+import { ROOT, referenceUnavailable, startReference } from '../lib/reference.ts';
+import { publicIds, searchQueries } from '../lib/reference-scenarios.ts';
+import { getRecord, search } from '../lib/scenarios.ts';
+import { RESULTS_DIR, type Row, report } from '../report.ts';
+
+const PROFILES = join(RESULTS_DIR, 'profiles');
+
+function print(name: string, summary: ProfileSummary): void {
+  console.log(`\n### profile: ${name} (${(summary.totalMs / 1000).toFixed(1)} s sampled)\n`);
+  console.log('| self % | self ms | function (file:line) |');
+  console.log('|---:|---:|---|');
+  for (const h of summary.hotspots.slice(0, 15)) console.log(`| ${(h.share * 100).toFixed(1)} | ${h.selfMs.toFixed(0)} | ${h.where} |`);
+  console.log('\n| self % | package |');
+  console.log('|---:|---|');
+  for (const p of summary.byPackage.slice(0, 12)) console.log(`| ${(p.share * 100).toFixed(1)} | ${p.name} |`);
+}
+
+/** Profile the GET and search scenarios; returns the saved JSON path. */
+export async function profileSuite(options: BenchOptions): Promise<string> {
+  const pinning = setUpPinning();
+  console.log(`\n# profile: reference server under --cpu-prof, ${options.records.toLocaleString('en-US')} records`);
+  const notes = [pinning.description];
+  const rows: Row[] = [];
+  const summaries: Record<string, ProfileSummary> = {};
+  const why = await referenceUnavailable();
+  if (why) {
+    notes.push(`profile: skipped, the reference server is not available: ${why}`);
+    return report('profile', rows, notes, { pinning });
+  }
+  rmSync(PROFILES, { recursive: true, force: true });
+  mkdirSync(PROFILES, { recursive: true });
+  const { dir } = await dataset(options.records, { reuse: options.reuseData });
+  const load: LoadOptions = { connections: options.connections, duration: options.duration, warmup: options.warmup };
+  const scenarios: [string, (url: string) => Promise<Scenario>][] = [
+    ['GET', async (url) => getRecord({ url, ids: await publicIds(url, 5_000), newRecord: () => ({}) })],
+    ['search', async () => search(searchQueries())],
+  ];
+  for (const [name, make] of scenarios) {
+    const profileDir = join(PROFILES, name);
+    mkdirSync(profileDir, { recursive: true });
+    const server = await startReference({ dataDir: dir, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
+    let scenario: Scenario;
+    try {
+      scenario = await make(server.url);
+      const result = await runScenario(server.url, scenario, load);
+      rows.push({
+        name: `${name} under --cpu-prof`,
+        opsPerSec: result.reqPerSec,
+        p50Ms: result.p50Ms,
+        p99Ms: result.p99Ms,
+        errors: result.errors,
+      });
+    } finally {
+      await server.stop();
+    }
+    const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) {
+      notes.push(`profile ${name}: the server wrote no .cpuprofile (did it exit through a signal handler that calls process.exit?)`);
+      continue;
+    }
+    const summary = summarizeProfile(join(profileDir, file), ROOT);
+    summaries[name] = summary;
+    print(name, summary);
+    notes.push(`profile ${name}: bench/results/profiles/${name}/${file}`);
+  }
+  notes.push(
+    'Self time includes the warm-up and the server start-up; the profiler itself slows the server, so req/s here are not comparable to the http suite.',
+  );
+  return report('profile', rows, notes, { pinning, records: options.records, hotspots: summaries });
+}

@@ -1,0 +1,147 @@
+// bench/results/SUMMARY.md: the latest run in a page. The targets of issue 12 first (each measured,
+// met or not, or why it was not measured), then every suite's table as it was printed.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProfileSummary } from './lib/cpu-profile.ts';
+import { RESULTS_DIR, type SuiteResult } from './report.ts';
+
+const MB_IN_MIB = 1e6 / 2 ** 20; // the issue states RSS in MB (10^6 bytes); VmHWM is read in MiB
+
+const fmt = (n: number | undefined, digits = 0) =>
+  n === undefined ? '' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+interface Target {
+  target: string;
+  measured: string;
+  verdict: 'met' | 'not met' | 'not measured';
+}
+
+function find(results: SuiteResult[], suite: string) {
+  return results.find((r) => r.suite === suite);
+}
+
+/** The targets of issue 12 against the results of this run. */
+export function targets(results: SuiteResult[]): Target[] {
+  const out: Target[] = [];
+  const http = find(results, 'http');
+  const referenceRow = (scenario: string) => http?.rows.find((r) => r.name.startsWith('reference') && r.name.endsWith(scenario));
+  const ratioTarget = (label: string, scenario: string, goal: number) => {
+    const row = referenceRow(scenario);
+    out.push(
+      row?.ratio === undefined
+        ? { target: `${label} >= ${goal}x node:http`, measured: 'reference server not measured', verdict: 'not measured' }
+        : {
+            target: `${label} >= ${goal}x node:http`,
+            measured: `${row.ratio.toFixed(2)}x (${fmt(row.opsPerSec)} req/s)`,
+            verdict: row.ratio >= goal ? 'met' : 'not met',
+          },
+    );
+  };
+  ratioTarget('GET record', 'GET a record', 0.75);
+  ratioTarget('conditional GET (304)', 'conditional GET (304)', 0.85);
+
+  const scale100k = find(results, 'scale')?.rows.find((r) => r.name === 'search at 100,000 records');
+  const search = scale100k ?? referenceRow('search: text + 2 facets + sort');
+  out.push(
+    search?.p99Ms === undefined
+      ? { target: 'search at 100k records: p99 <= 50 ms', measured: 'not measured', verdict: 'not measured' }
+      : {
+          target: 'search at 100k records: p99 <= 50 ms',
+          measured: `p99 ${fmt(search.p99Ms)} ms, p50 ${fmt(search.p50Ms)} ms (${fmt(search.opsPerSec)} req/s)`,
+          verdict: search.p99Ms <= 50 ? 'met' : 'not met',
+        },
+  );
+
+  const engines = find(results, 'engines');
+  const embeddedSearch = engines?.rows.find((r) => r.name === 'search: embedded (SQLite)');
+  const esSearch = engines?.rows.find((r) => r.name === 'search: embedded store + Elasticsearch');
+  out.push(
+    embeddedSearch?.p50Ms === undefined || esSearch?.p50Ms === undefined
+      ? {
+          target: 'search p50 embedded <= Elasticsearch',
+          measured: engines?.notes.find((n) => n.startsWith('Elasticsearch')) ?? 'engines suite not run',
+          verdict: 'not measured',
+        }
+      : {
+          target: 'search p50 embedded <= Elasticsearch',
+          measured: `embedded ${fmt(embeddedSearch.p50Ms)} ms, Elasticsearch ${fmt(esSearch.p50Ms)} ms`,
+          verdict: embeddedSearch.p50Ms <= esSearch.p50Ms ? 'met' : 'not met',
+        },
+  );
+
+  const imported = find(results, 'import')?.rows.find((r) => r.baseline !== undefined);
+  out.push(
+    imported?.opsPerSec === undefined
+      ? { target: 'import >= 20,000 records/s (embedded)', measured: 'not measured', verdict: 'not measured' }
+      : {
+          target: 'import >= 20,000 records/s (embedded)',
+          measured: `${fmt(imported.opsPerSec)} records/s (${imported.extra?.records ?? '?'} records, peak RSS ${imported.extra?.peakRssMiB ?? '?'} MiB)`,
+          verdict: imported.opsPerSec >= 20_000 ? 'met' : 'not met',
+        },
+  );
+
+  const rss = Object.entries((http?.meta?.peakRssMiB ?? {}) as Record<string, number>).find(([name]) => name.startsWith('reference'));
+  out.push(
+    rss === undefined
+      ? { target: 'peak RSS <= 250 MB serving 100k records', measured: 'not measured', verdict: 'not measured' }
+      : {
+          target: 'peak RSS <= 250 MB serving 100k records',
+          measured: `${fmt(rss[1] / MB_IN_MIB)} MB (${fmt(rss[1])} MiB) over every HTTP scenario, ${rss[0]}`,
+          verdict: rss[1] / MB_IN_MIB <= 250 ? 'met' : 'not met',
+        },
+  );
+  return out;
+}
+
+function table(result: SuiteResult): string[] {
+  const lines = [`### ${result.suite}`, '', '| name | ops/s | p50 ms | p99 ms | errors | ratio |', '|---|---:|---:|---:|---:|---:|'];
+  for (const row of result.rows) {
+    const ratio = row.ratio === undefined ? (row.baseline ? '' : 'baseline') : `${row.ratio.toFixed(2)}x`;
+    lines.push(`| ${row.name} | ${fmt(row.opsPerSec)} | ${fmt(row.p50Ms, 3)} | ${fmt(row.p99Ms, 3)} | ${row.errors ?? ''} | ${ratio} |`);
+  }
+  const hotspots = result.meta?.hotspots as Record<string, ProfileSummary> | undefined;
+  for (const [scenario, summary] of Object.entries(hotspots ?? {})) {
+    lines.push('', `Top self time under ${scenario}:`, '', '| self % | function (file:line) |', '|---:|---|');
+    for (const h of summary.hotspots.slice(0, 10)) lines.push(`| ${(h.share * 100).toFixed(1)} | ${h.where} |`);
+    lines.push(
+      '',
+      `By package: ${summary.byPackage
+        .slice(0, 8)
+        .map((p) => `${p.name} ${(p.share * 100).toFixed(0)}%`)
+        .join(', ')}`,
+    );
+  }
+  const skipped = result.notes.filter((n) => /skipped|not measured|not applied/.test(n));
+  if (skipped.length > 0) lines.push('', ...skipped.map((n) => `- ${n}`));
+  return [...lines, ''];
+}
+
+/** Write bench/results/SUMMARY.md from the suite files of this run; returns its path. */
+export function writeSummary(files: string[], options: { command: string; failures: string[] }): string {
+  const results = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as SuiteResult);
+  const machine = results[0]?.machine;
+  const pinning = results.map((r) => (r.meta?.pinning as { description?: string } | undefined)?.description).find(Boolean);
+  const lines = [
+    '# Benchmark summary',
+    '',
+    `Latest run: \`${options.command}\`${machine ? `, ${machine.date}` : ''}.`,
+    machine ? `Machine: ${machine.cpuCount} CPU (${machine.cpuModel}), ${machine.totalMemGiB} GiB, Node ${machine.node}.` : '',
+    pinning ? `${pinning}.` : '',
+    'Every figure was measured in this run beside its baseline; ratios are to that baseline (1.00x = as fast).',
+    'Full figures, notes and settings: the JSON files next to this one.',
+    '',
+    '## Targets (issue 12)',
+    '',
+    '| target | measured | verdict |',
+    '|---|---|---|',
+    ...targets(results).map((t) => `| ${t.target} | ${t.measured} | ${t.verdict} |`),
+    '',
+    '## Suites',
+    '',
+    ...results.flatMap(table),
+  ];
+  if (options.failures.length > 0) lines.push('## Failures', '', ...options.failures.map((f) => `- ${f}`), '');
+  const file = join(RESULTS_DIR, 'SUMMARY.md');
+  writeFileSync(file, `${lines.filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n')}\n`);
+  return file;
+}
