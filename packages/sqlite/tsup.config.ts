@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node22',
+  // `node:sqlite` exists only with its prefix; tsup would strip it to a bare `sqlite` import.
+  removeNodeProtocol: false,
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type {
   CreateRecordInput,
   DeleteRecordInput,
@@ -114,22 +114,25 @@ export class SqliteRecordStore implements RecordStore {
     const now = timestamp(input.now);
     for (const pid of input.pids) assertPIDRef(pid);
     return writeTransaction(this.#db, () => {
-      if (this.#db.prepare('SELECT 1 FROM records WHERE id = ?').get(id)) {
+      if (this.#sql('SELECT 1 FROM records WHERE id = ?').get(id)) {
         throw new ConflictError(`Record ${id} already exists.`);
       }
       for (const pid of input.pids) {
         if (this.#pidRow(pid)) throw new ConflictError(`PID ${pid.type}:${pid.value} already exists.`);
       }
       const metadata = JSON.stringify(input.metadata);
-      this.#db
-        .prepare('INSERT INTO records (id, metadata, revision, created, updated, deleted) VALUES (?, ?, 0, ?, ?, 0)')
-        .run(id, metadata, now, now);
-      this.#db
-        .prepare('INSERT INTO record_revisions (record_id, revision, metadata, updated, deleted) VALUES (?, 0, ?, ?, 0)')
-        .run(id, metadata, now);
-      const insertPID = this.#db.prepare(
-        'INSERT INTO pids (pid_type, pid_value, status, record_id, created, updated) VALUES (?, ?, ?, ?, ?, ?)',
+      this.#sql('INSERT INTO records (id, metadata, revision, created, updated, deleted) VALUES (?, ?, 0, ?, ?, 0)').run(
+        id,
+        metadata,
+        now,
+        now,
       );
+      this.#sql('INSERT INTO record_revisions (record_id, revision, metadata, updated, deleted) VALUES (?, 0, ?, ?, 0)').run(
+        id,
+        metadata,
+        now,
+      );
+      const insertPID = this.#sql('INSERT INTO pids (pid_type, pid_value, status, record_id, created, updated) VALUES (?, ?, ?, ?, ?, ?)');
       for (const pid of input.pids) {
         const status = pid.status ?? 'registered';
         if (status === 'redirected') throw new BadRequestError('A PID is redirected with redirectPID, not on create.');
@@ -142,16 +145,16 @@ export class SqliteRecordStore implements RecordStore {
 
   async get(id: string): Promise<StoredRecord | undefined> {
     this.#open();
-    const row = this.#db.prepare('SELECT * FROM records WHERE id = ?').get(id) as RecordRow | undefined;
+    const row = this.#sql('SELECT * FROM records WHERE id = ?').get(id) as RecordRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 
   async getMany(ids: readonly string[]): Promise<StoredRecord[]> {
     this.#open();
     if (ids.length === 0) return [];
-    const rows = this.#db
-      .prepare('SELECT r.* FROM records r WHERE r.id IN (SELECT value FROM json_each(?))')
-      .all(JSON.stringify(ids)) as unknown as RecordRow[];
+    const rows = this.#sql('SELECT r.* FROM records r WHERE r.id IN (SELECT value FROM json_each(?))').all(
+      JSON.stringify(ids),
+    ) as unknown as RecordRow[];
     const byId = new Map(rows.map((row) => [row.id, row]));
     const out: StoredRecord[] = [];
     for (const id of ids) {
@@ -169,14 +172,17 @@ export class SqliteRecordStore implements RecordStore {
     return writeTransaction(this.#db, () => {
       const current = this.#checkWritable(input.id, input.expectedRevision);
       const metadata = JSON.stringify(input.metadata);
-      const result = this.#db
-        .prepare('UPDATE records SET metadata = ?, revision = revision + 1, updated = ? WHERE id = ? AND revision = ? AND deleted = 0')
-        .run(metadata, now, input.id, input.expectedRevision);
+      const result = this.#sql(
+        'UPDATE records SET metadata = ?, revision = revision + 1, updated = ? WHERE id = ? AND revision = ? AND deleted = 0',
+      ).run(metadata, now, input.id, input.expectedRevision);
       if (Number(result.changes) !== 1) throw revisionMismatch(input.expectedRevision);
       const revision = input.expectedRevision + 1;
-      this.#db
-        .prepare('INSERT INTO record_revisions (record_id, revision, metadata, updated, deleted) VALUES (?, ?, ?, ?, 0)')
-        .run(input.id, revision, metadata, now);
+      this.#sql('INSERT INTO record_revisions (record_id, revision, metadata, updated, deleted) VALUES (?, ?, ?, ?, 0)').run(
+        input.id,
+        revision,
+        metadata,
+        now,
+      );
       if (input.index) this.#index(input.index, input.id, revision);
       return { id: input.id, metadata: structuredClone(input.metadata), revision, created: current.created, updated: now, deleted: false };
     });
@@ -189,16 +195,17 @@ export class SqliteRecordStore implements RecordStore {
     for (const pid of input.pids ?? []) assertPIDRef(pid);
     return writeTransaction(this.#db, () => {
       const current = this.#checkWritable(input.id, input.expectedRevision);
-      const result = this.#db
-        .prepare('UPDATE records SET revision = revision + 1, updated = ?, deleted = 1 WHERE id = ? AND revision = ? AND deleted = 0')
-        .run(now, input.id, input.expectedRevision);
+      const result = this.#sql(
+        'UPDATE records SET revision = revision + 1, updated = ?, deleted = 1 WHERE id = ? AND revision = ? AND deleted = 0',
+      ).run(now, input.id, input.expectedRevision);
       if (Number(result.changes) !== 1) throw revisionMismatch(input.expectedRevision);
       const revision = input.expectedRevision + 1;
-      this.#db
-        .prepare('INSERT INTO record_revisions (record_id, revision, metadata, updated, deleted) VALUES (?, ?, NULL, ?, 1)')
-        .run(input.id, revision, now);
-      const pids =
-        input.pids ?? (this.#db.prepare('SELECT * FROM pids WHERE record_id = ?').all(input.id) as unknown as PIDRow[]).map(refOf);
+      this.#sql('INSERT INTO record_revisions (record_id, revision, metadata, updated, deleted) VALUES (?, ?, NULL, ?, 1)').run(
+        input.id,
+        revision,
+        now,
+      );
+      const pids = input.pids ?? (this.#sql('SELECT * FROM pids WHERE record_id = ?').all(input.id) as unknown as PIDRow[]).map(refOf);
       for (const ref of pids) this.#deletePID(ref, now);
       if (input.index) this.#index(input.index, input.id, revision);
       return { ...toRecord(current), revision, updated: now, deleted: true };
@@ -207,9 +214,9 @@ export class SqliteRecordStore implements RecordStore {
 
   async revisions(id: string): Promise<RecordRevision[]> {
     this.#open();
-    const rows = this.#db
-      .prepare('SELECT record_id, revision, metadata, updated, deleted FROM record_revisions WHERE record_id = ? ORDER BY revision')
-      .all(id) as unknown as { record_id: string; revision: number; metadata: string | null; updated: string; deleted: number }[];
+    const rows = this.#sql(
+      'SELECT record_id, revision, metadata, updated, deleted FROM record_revisions WHERE record_id = ? ORDER BY revision',
+    ).all(id) as unknown as { record_id: string; revision: number; metadata: string | null; updated: string; deleted: number }[];
     return rows.map((row) => ({
       id: row.record_id,
       revision: row.revision,
@@ -225,15 +232,17 @@ export class SqliteRecordStore implements RecordStore {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
       throw new BadRequestError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}.`);
     }
-    const rows = this.#db
-      .prepare('SELECT * FROM records WHERE id > ? AND (? OR deleted = 0) ORDER BY id LIMIT ?')
-      .all(options.after ?? '', options.includeDeleted ? 1 : 0, limit) as unknown as RecordRow[];
+    const rows = this.#sql('SELECT * FROM records WHERE id > ? AND (? OR deleted = 0) ORDER BY id LIMIT ?').all(
+      options.after ?? '',
+      options.includeDeleted ? 1 : 0,
+      limit,
+    ) as unknown as RecordRow[];
     return rows.map(toRecord);
   }
 
   async count(options: { includeDeleted?: boolean } = {}): Promise<number> {
     this.#open();
-    const row = this.#db.prepare('SELECT count(*) AS n FROM records WHERE (? OR deleted = 0)').get(options.includeDeleted ? 1 : 0) as {
+    const row = this.#sql('SELECT count(*) AS n FROM records WHERE (? OR deleted = 0)').get(options.includeDeleted ? 1 : 0) as {
       n: number;
     };
     return row.n;
@@ -247,9 +256,9 @@ export class SqliteRecordStore implements RecordStore {
 
   async recordPIDs(recordId: string): Promise<PID[]> {
     this.#open();
-    const rows = this.#db
-      .prepare('SELECT * FROM pids WHERE record_id = ? ORDER BY created, pid_type, pid_value')
-      .all(recordId) as unknown as PIDRow[];
+    const rows = this.#sql('SELECT * FROM pids WHERE record_id = ? ORDER BY created, pid_type, pid_value').all(
+      recordId,
+    ) as unknown as PIDRow[];
     return rows.map(toPID);
   }
 
@@ -261,12 +270,17 @@ export class SqliteRecordStore implements RecordStore {
     const now = timestamp();
     return writeTransaction(this.#db, () => {
       if (this.#pidRow(pid)) throw new ConflictError(`PID ${pid.type}:${pid.value} already exists.`);
-      if (pid.recordId !== undefined && !this.#db.prepare('SELECT 1 FROM records WHERE id = ?').get(pid.recordId)) {
+      if (pid.recordId !== undefined && !this.#sql('SELECT 1 FROM records WHERE id = ?').get(pid.recordId)) {
         throw new NotFoundError(`Record ${pid.recordId} does not exist.`);
       }
-      this.#db
-        .prepare('INSERT INTO pids (pid_type, pid_value, status, record_id, created, updated) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(pid.type, pid.value, pid.status, pid.recordId ?? null, now, now);
+      this.#sql('INSERT INTO pids (pid_type, pid_value, status, record_id, created, updated) VALUES (?, ?, ?, ?, ?, ?)').run(
+        pid.type,
+        pid.value,
+        pid.status,
+        pid.recordId ?? null,
+        now,
+        now,
+      );
       return toPID(this.#pidRow(pid) as PIDRow);
     });
   }
@@ -286,11 +300,9 @@ export class SqliteRecordStore implements RecordStore {
         );
       }
       if (from.type === to.type && from.value === to.value) throw new ConflictError('A PID cannot redirect to itself.');
-      this.#db
-        .prepare(
-          "UPDATE pids SET status = 'redirected', redirect_type = ?, redirect_value = ?, updated = ? WHERE pid_type = ? AND pid_value = ?",
-        )
-        .run(to.type, to.value, now, from.type, from.value);
+      this.#sql(
+        "UPDATE pids SET status = 'redirected', redirect_type = ?, redirect_value = ?, updated = ? WHERE pid_type = ? AND pid_value = ?",
+      ).run(to.type, to.value, now, from.type, from.value);
       return toPID(this.#pidRow(from) as PIDRow);
     });
   }
@@ -307,11 +319,9 @@ export class SqliteRecordStore implements RecordStore {
       if (status === 'deleted') {
         this.#deletePID(ref, now);
       } else {
-        this.#db
-          .prepare(
-            'UPDATE pids SET status = ?, redirect_type = NULL, redirect_value = NULL, updated = ? WHERE pid_type = ? AND pid_value = ?',
-          )
-          .run(status, now, ref.type, ref.value);
+        this.#sql(
+          'UPDATE pids SET status = ?, redirect_type = NULL, redirect_value = NULL, updated = ? WHERE pid_type = ? AND pid_value = ?',
+        ).run(status, now, ref.type, ref.value);
       }
       const after = this.#pidRow(ref);
       return after ? toPID(after) : undefined;
@@ -322,9 +332,9 @@ export class SqliteRecordStore implements RecordStore {
     this.#open();
     if (typeof name !== 'string' || name === '') throw new BadRequestError('Sequence name must be a non-empty string.');
     return writeTransaction(this.#db, () => {
-      const row = this.#db
-        .prepare('INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value')
-        .get(name) as { value: number };
+      const row = this.#sql(
+        'INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value',
+      ).get(name) as { value: number };
       return row.value;
     });
   }
@@ -332,9 +342,9 @@ export class SqliteRecordStore implements RecordStore {
   async pendingIndexTasks(limit = 100): Promise<IndexTask[]> {
     this.#open();
     if (!Number.isInteger(limit) || limit < 1) throw new BadRequestError('limit must be a positive integer.');
-    const rows = this.#db
-      .prepare('SELECT seq, record_id, index_name, version, document FROM index_outbox ORDER BY seq LIMIT ?')
-      .all(limit) as unknown as { seq: number; record_id: string; index_name: string; version: number; document: string | null }[];
+    const rows = this.#sql('SELECT seq, record_id, index_name, version, document FROM index_outbox ORDER BY seq LIMIT ?').all(
+      limit,
+    ) as unknown as { seq: number; record_id: string; index_name: string; version: number; document: string | null }[];
     return rows.map((row) => ({
       seq: row.seq,
       recordId: row.record_id,
@@ -348,7 +358,7 @@ export class SqliteRecordStore implements RecordStore {
     this.#open();
     if (seqs.length === 0) return;
     writeTransaction(this.#db, () => {
-      this.#db.prepare('DELETE FROM index_outbox WHERE seq IN (SELECT value FROM json_each(?))').run(JSON.stringify(seqs));
+      this.#sql('DELETE FROM index_outbox WHERE seq IN (SELECT value FROM json_each(?))').run(JSON.stringify(seqs));
     });
   }
 
@@ -358,12 +368,24 @@ export class SqliteRecordStore implements RecordStore {
     if (this.#ownsDatabase) this.#db.close();
   }
 
+  readonly #statements = new Map<string, StatementSync>();
+
+  /** A prepared statement, compiled once per SQL text (the texts are constants of this file). */
+  #sql(text: string): StatementSync {
+    let statement = this.#statements.get(text);
+    if (!statement) {
+      statement = this.#db.prepare(text);
+      this.#statements.set(text, statement);
+    }
+    return statement;
+  }
+
   #open(): void {
     if (this.#closed) throw new Error('SqliteRecordStore is closed');
   }
 
   #pidRow(ref: PIDRef): PIDRow | undefined {
-    return this.#db.prepare('SELECT * FROM pids WHERE pid_type = ? AND pid_value = ?').get(ref.type, ref.value) as PIDRow | undefined;
+    return this.#sql('SELECT * FROM pids WHERE pid_type = ? AND pid_value = ?').get(ref.type, ref.value) as PIDRow | undefined;
   }
 
   /** Invenio's `PersistentIdentifier.delete()`: a `new` PID is removed, any other becomes `deleted`. */
@@ -371,19 +393,17 @@ export class SqliteRecordStore implements RecordStore {
     const row = this.#pidRow(ref);
     if (!row) return;
     if (row.status === 'new') {
-      this.#db.prepare('DELETE FROM pids WHERE pid_type = ? AND pid_value = ?').run(ref.type, ref.value);
+      this.#sql('DELETE FROM pids WHERE pid_type = ? AND pid_value = ?').run(ref.type, ref.value);
     } else {
-      this.#db
-        .prepare(
-          "UPDATE pids SET status = 'deleted', redirect_type = NULL, redirect_value = NULL, updated = ? WHERE pid_type = ? AND pid_value = ?",
-        )
-        .run(now, ref.type, ref.value);
+      this.#sql(
+        "UPDATE pids SET status = 'deleted', redirect_type = NULL, redirect_value = NULL, updated = ? WHERE pid_type = ? AND pid_value = ?",
+      ).run(now, ref.type, ref.value);
     }
   }
 
   /** Checks in the order a caller can act on: unknown (404), stale (412), already deleted (409). */
   #checkWritable(id: string, expectedRevision: number): RecordRow {
-    const row = this.#db.prepare('SELECT * FROM records WHERE id = ?').get(id) as RecordRow | undefined;
+    const row = this.#sql('SELECT * FROM records WHERE id = ?').get(id) as RecordRow | undefined;
     if (!row) throw new NotFoundError(`Record ${id} does not exist.`);
     if (row.revision !== expectedRevision) throw revisionMismatch(expectedRevision);
     if (row.deleted === 1) throw new ConflictError(`Record ${id} is deleted.`);
@@ -395,9 +415,12 @@ export class SqliteRecordStore implements RecordStore {
       this.#indexWriter.applyIndexWrite({ index: intent.index, id: recordId, version, document: intent.document });
       return;
     }
-    this.#db
-      .prepare('INSERT INTO index_outbox (record_id, index_name, version, document) VALUES (?, ?, ?, ?)')
-      .run(recordId, intent.index, version, intent.document === null ? null : JSON.stringify(intent.document));
+    this.#sql('INSERT INTO index_outbox (record_id, index_name, version, document) VALUES (?, ?, ?, ?)').run(
+      recordId,
+      intent.index,
+      version,
+      intent.document === null ? null : JSON.stringify(intent.document),
+    );
   }
 }
 
