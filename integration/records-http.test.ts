@@ -176,6 +176,8 @@ describe.each(STACKS)('records over HTTP (%s)', (stack) => {
       expect(res.status).toBe(200);
       expect(res.text).toBe('');
       expect(res.headers.get('etag')).toBe('"0"');
+      const get = await call('GET', `/records/${created.id}`);
+      expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(get.text)));
     });
 
     it('answers 404 "PID does not exist." for an unknown PID', async () => {

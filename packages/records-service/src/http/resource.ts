@@ -90,6 +90,13 @@ function mergeVary(headers: Record<string, string>, extra: Readonly<Record<strin
   }
 }
 
+/** A HEAD response: GET's headers, with the length GET's body would have had (RFC 9110 §9.3.2), and no body. */
+function withoutBody(response: ResourceResponse): ResourceResponse {
+  const headers = { ...response.headers };
+  if (typeof response.body === 'string') headers['Content-Length'] = String(Buffer.byteLength(response.body));
+  return { status: response.status, headers };
+}
+
 /**
  * The HTTP resource of a {@link RecordsService}: Invenio's records-rest routes for every endpoint, as a
  * framework-agnostic function from a {@link ResourceRequest} to a {@link ResourceResponse}. Adapters for
@@ -198,11 +205,10 @@ export class RecordsResource {
       route = this.route(url.pathname);
       if (!route) throw new NotFoundError('The requested URL was not found on the server.');
       const response = await this.#dispatch(route, method, url, request);
-      if (method === 'HEAD') return { status: response.status, headers: response.headers };
-      return response;
+      return method === 'HEAD' ? withoutBody(response) : response;
     } catch (error) {
       const response = await this.#error(error, request, route);
-      return method === 'HEAD' ? { status: response.status, headers: response.headers } : response;
+      return method === 'HEAD' ? withoutBody(response) : response;
     }
   }
 
