@@ -417,7 +417,12 @@ export class RecordsService {
     await this.#permit(endpoint, 'list', context.identity);
     const engine = this.#engine();
     const { built, request } = await this.buildSearch(context, params);
-    const response = await engine.search(endpoint.searchIndex, { ...request, track_total_hits: request.track_total_hits ?? true });
+    // `version: true`: hits carry `_version`, the revision (Invenio's `.params(version=True)`).
+    const response = await engine.search(endpoint.searchIndex, {
+      ...request,
+      version: true,
+      track_total_hits: request.track_total_hits ?? true,
+    });
     const total = response.hits.total.value;
     const lastSort = response.hits.hits.at(-1)?.sort;
     const view: SearchView = {
@@ -441,18 +446,20 @@ export class RecordsService {
     const exportParams = new URLSearchParams(params);
     for (const name of ['page', 'from', 'size', 'cursor']) exportParams.delete(name);
     const { request } = await this.buildSearch(context, exportParams);
+    const query = request.query ?? { match_all: {} };
     const pit = await engine.openPointInTime(endpoint.searchIndex, '2m');
     try {
       let after: JsonValue[] | undefined;
       for (;;) {
         const page: SearchRequest = {
-          query: request.query ?? { match_all: {} },
+          // Without aggregations a post filter is just a filter; folding it in keeps the request portable.
+          query: request.post_filter ? { bool: { must: [query], filter: [request.post_filter] } } : query,
           size: pageSize,
           sort: ['_doc'],
           track_total_hits: false,
+          version: true,
           pit: { id: pit, keep_alive: '2m' },
         };
-        if (request.post_filter) page.post_filter = request.post_filter;
         if (after) page.search_after = after;
         const response = await engine.search(endpoint.searchIndex, page);
         const hits = response.hits.hits;
