@@ -437,7 +437,8 @@ export class RecordsService {
 
   /**
    * Export (GET list with an export media type): every matching, readable record, streamed page by page
-   * over a point in time with `search_after`, so memory stays bounded whatever the result size.
+   * over a point in time with `search_after`, so memory stays bounded whatever the result size. Each
+   * record also passes the endpoint's read permission before it is yielded.
    */
   async *exportRecords(context: ActionContext, params: URLSearchParams, pageSize = 500): AsyncGenerator<RecordView> {
     const endpoint = this.endpoint(context.endpoint);
@@ -463,7 +464,13 @@ export class RecordsService {
         if (after) page.search_after = after;
         const response = await engine.search(endpoint.searchIndex, page);
         const hits = response.hits.hits;
-        for (const hit of hits) yield this.hitView(endpoint.name, hit);
+        for (const hit of hits) {
+          const view = this.hitView(endpoint.name, hit);
+          // Defence in depth: the read permission has the last word on every exported record, so an
+          // engine that mis-evaluates the search filter cannot leak a record into an export.
+          const record = { id: hit._id, metadata: view.metadata, revision: view.revision };
+          if (await endpoint.permissions.read({ identity: context.identity, action: 'read', endpoint: endpoint.name, record })) yield view;
+        }
         const last = hits.at(-1);
         if (hits.length < pageSize || !last?.sort) break;
         after = last.sort;
