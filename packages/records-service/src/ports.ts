@@ -303,7 +303,8 @@ export interface BulkResult {
  * or put a versioned index behind an alias.
  *
  * What `RecordsService` relies on (clarified with the service; no signature changed):
- * - hits carry `_version` (the record revision given at index time; the JSON v1 `revision` of hits);
+ * - with `version: true` in the request (as Elasticsearch), hits carry `_version`: the record revision
+ *   given at index time, the JSON v1 `revision` of hits; the service always sends it;
  * - hits carry `sort` whenever the request has a `sort`, so `search_after` can continue from the last;
  * - export pages with `{ pit: { id, keep_alive }, sort: ['_doc'], search_after, size }` after
  *   `openPointInTime`, and `closePointInTime` in a `finally`;
