@@ -87,6 +87,13 @@ describe.each(STACKS)('records over HTTP (%s)', (stack) => {
       expect(res.headers.get('www-authenticate')).toBe('Bearer');
     });
 
+    it('answers 401 with the challenge when the adapter refuses the credentials, before anything else', async () => {
+      const res = await call('POST', '/records/', { headers: { Authorization: 'Bearer forged' }, body: { title: 'x' } });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+      expect(res.error.message).toBe('The access token is invalid.');
+    });
+
     it("answers 401 anonymous and 403 authenticated with Invenio's default deny_all", async () => {
       expect((await call('POST', '/locked/', { body: { title: 'x' } })).status).toBe(401);
       expect((await call('POST', '/locked/', { user: 'bob', body: { title: 'x' } })).status).toBe(403);

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Identity } from '@recordkit/records-service';
 import { createFetchHandler, createNodeHandler, type RecordsResource } from '@recordkit/records-service/http';
+import { UnauthorizedError } from '@recordkit/rest-errors';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
@@ -26,8 +27,11 @@ export const USERS: Readonly<Record<string, Identity>> = {
 };
 
 function fromAuthorization(value: string | null | undefined): Identity | undefined {
-  const token = value?.match(/^Bearer (\S+)$/)?.[1];
-  return token ? USERS[token] : undefined;
+  if (!value) return undefined;
+  const token = value.match(/^Bearer (\S+)$/)?.[1];
+  const user = token ? USERS[token] : undefined;
+  if (!user) throw new UnauthorizedError('The access token is invalid.', { challenge: 'Bearer error="invalid_token"' });
+  return user;
 }
 
 const identifyNode = (req: IncomingMessage) => fromAuthorization(req.headers.authorization);

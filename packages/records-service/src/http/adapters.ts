@@ -5,7 +5,10 @@ import type { ResourceRequest, ResourceResponse } from './types.js';
 
 /** Options of {@link createNodeHandler}. */
 export interface NodeHandlerOptions {
-  /** Establish who is asking (e.g. from a Bearer token); undefined or null is anonymous. */
+  /**
+   * Establish who is asking (e.g. from a Bearer token); undefined or null is anonymous. Throw a
+   * `RestError` (e.g. `UnauthorizedError` for a bad token) to answer with it.
+   */
   identify?: (req: IncomingMessage) => Identity | null | undefined | Promise<Identity | null | undefined>;
 }
 
@@ -69,12 +72,9 @@ export function createNodeHandler(
     try {
       const identity = options.identify ? await options.identify(req) : undefined;
       response = await resource.handle(nodeRequest(req, identity));
-    } catch {
-      response = {
-        status: 500,
-        headers: { 'Content-Type': 'application/json' },
-        body: '{"status":500,"message":"Internal server error."}',
-      };
+    } catch (error) {
+      // `identify` refused the credentials (a RestError such as 401 keeps its status) or failed.
+      response = await resource.errorResponse(error, nodeRequest(req));
     }
     await writeNodeResponse(res, response);
   };
@@ -122,9 +122,13 @@ export function toFetchResponse(response: ResourceResponse): Response {
  */
 export function createFetchHandler(resource: RecordsResource, options: FetchHandlerOptions = {}): (request: Request) => Promise<Response> {
   return async (request) => {
-    const identity = options.identify ? await options.identify(request) : undefined;
     const resourceRequest: ResourceRequest = { method: request.method, url: request.url, headers: request.headers, body: request.body };
-    if (identity !== undefined) resourceRequest.identity = identity;
+    try {
+      const identity = options.identify ? await options.identify(request) : undefined;
+      if (identity !== undefined) resourceRequest.identity = identity;
+    } catch (error) {
+      return toFetchResponse(await resource.errorResponse(error, resourceRequest));
+    }
     return toFetchResponse(await resource.handle(resourceRequest));
   };
 }

@@ -370,6 +370,20 @@ export class RecordsResource {
     return { status: 200, headers, body: negotiation.serializer(all(), { prettyprint: false }) };
   }
 
+  /**
+   * The response for an error raised outside {@link RecordsResource.handle} (e.g. by an adapter's
+   * `identify` rejecting a token with a 401): the same negotiated rendering, endpoint handlers included.
+   */
+  async errorResponse(error: unknown, request: ResourceRequest): Promise<ResourceResponse> {
+    let route: Route | undefined;
+    try {
+      route = this.route(new URL(request.url, this.service.baseUrl).pathname);
+    } catch {
+      route = undefined;
+    }
+    return this.#error(error, request, route);
+  }
+
   async #error(error: unknown, request: ResourceRequest, route: Route | undefined): Promise<ResourceResponse> {
     const restError = toRestError(error);
     if (restError.status >= 500) this.#onServerError(error, request);
