@@ -1,5 +1,6 @@
 package org.elasticsearch.node;
 
+import dev.recordkit.tools.RecordKitAnalysisPlugin;
 import org.elasticsearch.common.logging.LogConfigurator;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.env.Environment;
@@ -73,7 +74,7 @@ public final class RecordKitElasticsearch {
 
         Environment environment = InternalSettingsPreparer.prepareEnvironment(settings, Map.of(), null, () -> "recordkit-es");
         PluginsLoader pluginsLoader = PluginsLoader.createPluginsLoader(Set.of(), Set.of(), Map.of(), false);
-        List<Class<? extends Plugin>> plugins = List.of(Netty4Plugin.class);
+        List<Class<? extends Plugin>> plugins = List.of(Netty4Plugin.class, RecordKitAnalysisPlugin.class);
         NodeServiceProvider services = new NodeServiceProvider() {
             @Override
             PluginsService newPluginService(Environment env, PluginsLoader loader) {
