@@ -1,0 +1,187 @@
+// One `_search` request, start to finish: validate the body, compile query / post_filter / sort /
+// search_after, run the hits, total, aggregations and suggesters, and shape Elasticsearch's response.
+// When the request has aggregations, the query's matches are first materialized into a temporary
+// table (one pass over the index), so every aggregation and the hits read from it.
+
+import type { JsonObject, SearchHit, SearchRequest, SearchResponse } from '@recordkit/records-service';
+import { MaxResultWindowError } from '@recordkit/rest-errors';
+import { Aggregator } from './aggs.js';
+import type { Connection } from './connection.js';
+import { boolean, invalid, isObject, nonNegativeInteger, unsupported } from './errors.js';
+import { type Compiled, compileTopQuery, type QueryCompiler, rootScope } from './query.js';
+import { orderBy, parseSort, type SortKey, searchAfterCondition } from './sort.js';
+import { applySourceFilter, parseSourceFilter } from './source-filter.js';
+import { and, ident, type Sql, sql, TRUE } from './sql.js';
+import { runSuggest } from './suggest.js';
+import type { IndexRuntime } from './writer.js';
+
+const REQUEST_KEYS = [
+  'query',
+  'post_filter',
+  'aggs',
+  'aggregations',
+  'sort',
+  'from',
+  'size',
+  'search_after',
+  'track_total_hits',
+  'track_scores',
+  '_source',
+  'suggest',
+  'pit',
+  'version',
+  'timeout',
+  'explain',
+  'profile',
+  'seq_no_primary_term',
+];
+
+/** Execute a search request on one index. */
+export function executeSearch(
+  conn: Connection,
+  rt: IndexRuntime,
+  compiler: QueryCompiler,
+  request: SearchRequest,
+  options: { pitId?: string },
+): SearchResponse {
+  const started = performance.now();
+  if (!isObject(request)) invalid('', 'The search request must be a JSON object.');
+  for (const key of Object.keys(request)) {
+    if (!REQUEST_KEYS.includes(key)) unsupported(key);
+  }
+  for (const flag of ['explain', 'profile', 'seq_no_primary_term'] as const) {
+    if (request[flag] !== undefined && boolean(request[flag], flag)) unsupported(flag);
+  }
+  if (request.timeout !== undefined && typeof request.timeout !== 'string') invalid('timeout', 'Expected a time value such as "1s".');
+  if (request.aggs !== undefined && request.aggregations !== undefined) invalid('aggregations', 'Use aggs or aggregations, not both.');
+  const aggs = request.aggs ?? request.aggregations;
+  const aggsPath = request.aggs !== undefined ? 'aggs' : 'aggregations';
+
+  const from = request.from === undefined ? 0 : nonNegativeInteger(request.from, 'from');
+  const size = request.size === undefined ? 10 : nonNegativeInteger(request.size, 'size');
+  const window = rt.schema.maxResultWindow;
+  if (from + size > window) throw new MaxResultWindowError(window, from > 0 ? 'from' : 'size');
+  const trackTotal = parseTrackTotalHits(request.track_total_hits);
+  const trackScores = request.track_scores === undefined ? false : boolean(request.track_scores, 'track_scores');
+  const version = request.version === undefined ? false : boolean(request.version, 'version');
+  const sourceFilter = parseSourceFilter(request._source);
+
+  const keys: SortKey[] = parseSort(request.sort, { compiler, pit: options.pitId !== undefined });
+  const explicitSort = request.sort !== undefined || options.pitId !== undefined;
+  const scoreSort = !explicitSort || keys.some((k) => k.kind === 'score');
+  const scoring = scoreSort || trackScores;
+
+  let after: Sql = TRUE;
+  if (request.search_after !== undefined) {
+    if (!Array.isArray(request.search_after)) invalid('search_after', 'Expected an array of sort values.');
+    if (from !== 0) invalid('from', 'from must be 0 when search_after is used.');
+    after = searchAfterCondition(keys, request.search_after, 'search_after');
+  }
+
+  const query: Compiled = compileTopQuery(compiler, request.query, 'query', scoring);
+  const postFilter =
+    request.post_filter === undefined ? TRUE : compiler.compile(request.post_filter, 'post_filter', rootScope(), false).where;
+  const t = rt.tables;
+
+  const hasAggs = aggs !== undefined && isObject(aggs) && Object.keys(aggs).length > 0;
+  if (aggs !== undefined && !isObject(aggs)) invalid(aggsPath, 'Expected an object of named aggregations.');
+  let hitSource: Sql;
+  let aggregations: JsonObject | undefined;
+  if (hasAggs) {
+    conn.db.exec(`CREATE TEMP TABLE IF NOT EXISTS search_match (rid INTEGER PRIMARY KEY, score REAL)`);
+    conn.run(sql`DELETE FROM temp.search_match`);
+    conn.run(
+      sql`INSERT INTO temp.search_match (rid, score) SELECT d.rid, ${query.score ?? sql`NULL`} FROM ${t.doc} d WHERE ${query.where}`,
+    );
+    hitSource = sql`SELECT d.rid AS rid, d.score AS score FROM temp.search_match d WHERE ${postFilter}`;
+  } else {
+    hitSource = sql`SELECT d.rid AS rid, ${scoring ? (query.score ?? sql`0`) : sql`NULL`} AS score FROM ${t.doc} d WHERE ${and([query.where, postFilter])}`;
+  }
+  // Hits.
+  const needsSortTable = keys.some((k) => k.kind === 'field' && k.field?.nested === null && k.field.sortSlot !== undefined);
+  const sortJoin = needsSortTable ? sql` JOIN ${t.sort} s ON s.rid = h.rid` : sql``;
+  const keyColumns = keys.map((k, i) => sql`, ${k.expr} AS ${ident(`k${i}`)}`).reduce((a, b) => sql`${a}${b}`, sql``);
+  let pageRows: { rid: number; score: number | null; keys: unknown[] }[] = [];
+  if (size > 0) {
+    const rows = conn.all(
+      sql`SELECT h.rid AS rid, h.score AS score${keyColumns} FROM (${hitSource}) h${sortJoin} WHERE ${after} ORDER BY ${orderBy(keys, !explicitSort)} LIMIT ${size} OFFSET ${from}`,
+    );
+    pageRows = rows.map((row) => ({
+      rid: Number(row.rid),
+      score: row.score === null || row.score === undefined ? null : Number(row.score),
+      keys: keys.map((_, i) => row[`k${i}`]),
+    }));
+  }
+
+  // Total.
+  let total: { value: number; relation: 'eq' | 'gte' } | undefined;
+  if (trackTotal !== false) {
+    const limit = trackTotal === true ? -1 : trackTotal + 1;
+    const counted = Number(
+      conn.get(sql`SELECT count(*) AS c FROM (SELECT 1 FROM (${hitSource}) h${sortJoin} WHERE ${after} LIMIT ${limit})`)?.c ?? 0,
+    );
+    total = trackTotal !== true && counted > trackTotal ? { value: trackTotal, relation: 'gte' } : { value: counted, relation: 'eq' };
+  }
+
+  // Scores.
+  let maxScore: number | null = null;
+  if (scoring && size > 0 && pageRows.length > 0) {
+    const firstIsScoreDesc = !explicitSort || (keys[0]?.kind === 'score' && keys[0].order === 'desc');
+    if (firstIsScoreDesc && from === 0 && request.search_after === undefined) maxScore = pageRows[0]!.score;
+    else {
+      const row = conn.get(sql`SELECT max(h.score) AS m FROM (${hitSource}) h`);
+      maxScore = row?.m === null || row?.m === undefined ? null : Number(row.m);
+    }
+  }
+
+  // Documents of the page.
+  const docs = new Map<number, { id: string; version: number; source: string }>();
+  if (pageRows.length > 0) {
+    const ids = JSON.stringify(pageRows.map((r) => r.rid));
+    for (const row of conn.all(sql`SELECT rid, id, version, source FROM ${t.doc} WHERE rid IN (SELECT value FROM json_each(${ids}))`)) {
+      docs.set(Number(row.rid), { id: String(row.id), version: Number(row.version), source: String(row.source) });
+    }
+  }
+  const hits: SearchHit[] = pageRows.map((row) => {
+    const doc = docs.get(row.rid)!;
+    const hit: SearchHit = { _index: rt.name, _id: doc.id, _score: null };
+    if (version) hit._version = doc.version;
+    hit._score = scoring ? (row.score ?? 0) : null;
+    const source = applySourceFilter(JSON.parse(doc.source) as JsonObject, sourceFilter);
+    if (source !== undefined) hit._source = source;
+    if (explicitSort) hit.sort = keys.map((k, i) => k.output(row.keys[i]));
+    return hit;
+  });
+
+  if (hasAggs) {
+    const aggregator = new Aggregator(conn, compiler, sql`SELECT rid FROM ${t.doc}`);
+    aggregations = aggregator.run(aggs, aggsPath, { nested: null, select: sql`SELECT rid FROM temp.search_match` }, true);
+  } else if (aggs !== undefined) {
+    aggregations = {};
+  }
+
+  const response: SearchResponse = {
+    took: Math.round(performance.now() - started),
+    timed_out: false,
+    // Without tracking, Elasticsearch sends no total; the port keeps one: "at least the hits returned".
+    hits: { total: total ?? { value: from + hits.length, relation: 'gte' }, max_score: maxScore, hits },
+  };
+  if (aggregations !== undefined && Object.keys(aggregations).length > 0)
+    response.aggregations = aggregations as Record<string, JsonObject>;
+  if (request.suggest !== undefined) response.suggest = runSuggest(conn, rt.name, rt.schema, t, request.suggest, sourceFilter);
+  if (options.pitId !== undefined) response.pit_id = options.pitId;
+  return response;
+}
+
+/** Count the documents matching a query (the `_count` API). */
+export function executeCount(conn: Connection, rt: IndexRuntime, compiler: QueryCompiler, query: JsonObject | undefined): number {
+  const compiled = compileTopQuery(compiler, query, 'query', false);
+  return Number(conn.get(sql`SELECT count(*) AS c FROM ${rt.tables.doc} d WHERE ${compiled.where}`)?.c ?? 0);
+}
+
+function parseTrackTotalHits(raw: unknown): number | boolean {
+  if (raw === undefined) return 10_000;
+  if (raw === true || raw === false) return raw;
+  const n = nonNegativeInteger(raw, 'track_total_hits');
+  return n;
+}
