@@ -84,6 +84,12 @@ describe('SqliteRecordStore', () => {
     expect(store.database.prepare('PRAGMA synchronous').get()).toEqual({ synchronous: 1 });
   });
 
+  it('restores synchronous=FULL after handing out a sequence value', async () => {
+    const store = storeAt();
+    await store.nextSequenceValue('recid');
+    expect(store.database.prepare('PRAGMA synchronous').get()).toEqual({ synchronous: 2 });
+  });
+
   it('rejects an unknown durability setting', () => {
     expect(() => new SqliteRecordStore({ path, durability: 'fast' as never })).toThrow(/durability/);
   });
