@@ -9,6 +9,11 @@ export interface Row {
   name: string;
   /** The row this one is compared with; omit on the baseline itself. */
   baseline?: string;
+  /**
+   * The baseline's throughput measured interleaved with this row (a paired run); when present the ratio
+   * uses it instead of the baseline row's overall figure.
+   */
+  baselineOpsPerSec?: number;
   /** Operations or requests per second (higher is better). */
   opsPerSec?: number;
   p50Ms?: number;
@@ -30,9 +35,9 @@ export function machineFacts() {
 
 /** Ratio of a row's throughput to its baseline's (1.0 = as fast as the baseline). */
 export function ratio(rows: Row[], row: Row): number | undefined {
-  const base = rows.find((r) => r.name === row.baseline);
-  if (!base?.opsPerSec || !row.opsPerSec) return undefined;
-  return row.opsPerSec / base.opsPerSec;
+  const base = row.baselineOpsPerSec ?? rows.find((r) => r.name === row.baseline)?.opsPerSec;
+  if (!base || !row.opsPerSec || !row.baseline) return undefined;
+  return row.opsPerSec / base;
 }
 
 const fmt = (n: number | undefined, digits = 0) =>
@@ -67,7 +72,7 @@ export function report(suite: string, rows: Row[], notes: string[] = [], meta?: 
           .join(' ')
       : '';
     console.log(
-      `| ${row.name} | ${fmt(row.opsPerSec)} | ${fmt(row.p50Ms, 3)} | ${fmt(row.p99Ms, 3)} | ${row.errors ?? ''} | ${r === undefined ? (row.baseline ? '' : 'baseline') : `${r.toFixed(2)}x vs ${row.baseline}`} | ${extra} |`,
+      `| ${row.name} | ${fmt(row.opsPerSec)} | ${fmt(row.p50Ms, 3)} | ${fmt(row.p99Ms, 3)} | ${row.errors ?? ''} | ${r === undefined ? (row.baseline ? '' : 'baseline') : `${r.toFixed(2)}x vs ${row.baseline}${row.baselineOpsPerSec ? ' (paired)' : ''}`} | ${extra} |`,
     );
   }
   for (const note of notes) console.log(`\n> ${note}`);

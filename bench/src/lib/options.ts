@@ -14,6 +14,8 @@ export interface BenchOptions {
   warmup: number;
   /** Concurrent connections of the load generator, the same for every server and scenario. */
   connections: number;
+  /** Alternating slices of baseline and scenario that make up one paired HTTP measurement. */
+  rounds: number;
   /** Records loaded for the HTTP scenarios, the import figure and the engine comparison. */
   records: number;
   /** Record counts of the scale series. */
@@ -33,6 +35,7 @@ options:
   --duration=S      seconds per load scenario (default 10)
   --warmup=S        seconds of unrecorded warm-up load before each scenario (default 2)
   --connections=N   concurrent connections, the same for every server (default 16)
+  --rounds=N        http: each scenario and the baseline alternate in N slices of duration/N (default 3)
   --records=N       records for the HTTP scenarios and the import (default 100000)
   --sizes=A,B,...   record counts of the scale series (default 10000,100000)
   --large           the scale series at 10000,100000,1000000 (the 1M import takes long on 2 cores)
@@ -59,6 +62,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       connections: { type: 'string' },
+      rounds: { type: 'string' },
       records: { type: 'string' },
       sizes: { type: 'string' },
       large: { type: 'boolean' },
@@ -83,6 +87,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     duration: positiveInt('duration', values.duration, 10),
     warmup: positiveInt('warmup', values.warmup, 2, 0),
     connections: positiveInt('connections', values.connections, 16),
+    rounds: positiveInt('rounds', values.rounds, 3),
     records: positiveInt('records', values.records, 100_000),
     sizes: [...new Set(sizes)].sort((a, b) => a - b),
     reuseData: values['reuse-data'] ?? false,

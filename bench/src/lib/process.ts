@@ -1,7 +1,7 @@
 // Child processes of the bench: servers under test (started on the server CPU, ready when they print
 // their address) and workers that run to completion. Peak RSS comes from the kernel (VmHWM), so it
 // covers everything the process did, not a sample.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { onServerCpu } from './pinning.ts';
 
@@ -20,6 +20,21 @@ export function rssMiB(pid: number): number | undefined {
   try {
     const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+let clockTicks: number | undefined;
+
+/** CPU time (user + system) a live process has used so far, in seconds, from /proc; undefined off Linux. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    // Fields after the command name (which may contain spaces): utime is the 12th, stime the 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
   } catch {
     return undefined;
   }

@@ -67,23 +67,51 @@ export function startReference(options: StartReference): Promise<ServerProcess> 
   });
 }
 
+export interface ReferenceStatus {
+  /** Why the reference server cannot be benchmarked at all, or undefined when it can. */
+  unavailable?: string;
+  /** Why its list route (search, export) cannot be, or undefined when it answers. */
+  searchUnavailable?: string;
+}
+
+let probed: Promise<ReferenceStatus> | undefined;
+
 /**
- * Why the reference server cannot be benchmarked yet, or undefined when it can: it is built, starts on
- * an empty data directory and answers its list route.
+ * Whether the reference server can be benchmarked: it is built, starts on an empty data directory and
+ * answers an item route (404 for a missing record) and, for the search scenarios, its list route. Probed
+ * once per run.
  */
-export async function referenceUnavailable(): Promise<string | undefined> {
-  if (!existsSync(CLI)) return `apps/reference is not built (${CLI} is missing; ./recordkit bench builds it)`;
+export function referenceStatus(): Promise<ReferenceStatus> {
+  probed ??= probe();
+  return probed;
+}
+
+async function probe(): Promise<ReferenceStatus> {
+  if (!existsSync(CLI)) return { unavailable: `apps/reference is not built (${CLI} is missing; ./recordkit bench builds it)` };
   const dir = dataDir('probe');
   let server: ServerProcess | undefined;
   try {
     server = await startReference({ dataDir: dir });
-    const r = await request(server.url, { path: '/records/?size=1', headers: { accept: 'application/json' } });
-    if (r.status !== 200) return `GET /records/ answers ${r.status}, not 200: ${r.text.slice(0, 200)}`;
-    return undefined;
+    const item = await request(server.url, { path: '/records/1', headers: { accept: 'application/json' } });
+    if (item.status !== 404)
+      return { unavailable: `GET /records/1 on an empty store answers ${item.status}, not 404: ${item.text.slice(0, 200)}` };
+    const list = await request(server.url, { path: '/records/?size=1', headers: { accept: 'application/json' } });
+    return list.status === 200 ? {} : { searchUnavailable: `GET /records/ answers ${list.status}: ${list.text.slice(0, 200)}` };
   } catch (e) {
-    return `it does not start: ${(e as Error).message.split('\n').slice(0, 3).join(' ')}`;
+    return { unavailable: `it does not start: ${(e as Error).message.split('\n').slice(0, 3).join(' ')}` };
   } finally {
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Why the reference server cannot be benchmarked at all, or undefined. */
+export async function referenceUnavailable(): Promise<string | undefined> {
+  return (await referenceStatus()).unavailable;
+}
+
+/** Why its search cannot be benchmarked (server or list route unavailable), or undefined. */
+export async function searchUnavailable(): Promise<string | undefined> {
+  const status = await referenceStatus();
+  return status.unavailable ?? status.searchUnavailable;
 }

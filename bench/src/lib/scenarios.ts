@@ -96,7 +96,8 @@ export function postCreate(api: RecordsApi): Scenario {
 /**
  * PUT a record with If-Match of its current ETag, 200. Each connection takes a record nobody else is
  * writing, sends its ETag, and hands it back with the new ETag from the response, so a 412 means the
- * server lost an update, not that two bench connections raced.
+ * server lost an update, not that two bench connections raced. Records whose response a run never saw
+ * (in flight when it stopped) get their ETag re-read before the next run.
  */
 export async function putIfMatch(api: RecordsApi, connections: number): Promise<Scenario> {
   const pool = api.ids.slice(-Math.max(4 * connections, 64));
@@ -107,13 +108,21 @@ export async function putIfMatch(api: RecordsApi, connections: number): Promise<
     bodies.set(id, JSON.stringify((JSON.parse(r.text) as { metadata: Record<string, unknown> }).metadata));
   }
   const free = [...pool];
+  const inFlight = new Set<string>();
   let fallback = 0;
   return {
     name: 'PUT with If-Match',
     expectStatus: 200,
+    prepare: async () => {
+      const unseen = [...inFlight];
+      inFlight.clear();
+      for (const [id, etag] of await etagsOf(api, unseen)) etags.set(id, etag);
+      free.push(...unseen);
+    },
     next: () => {
-      // A connection that was reset never hands its record back; then reuse one (it may 412).
+      // Only when more connections than records are in flight; then a 412 is possible.
       const id = free.shift() ?? (pool[fallback++ % pool.length] as string);
+      inFlight.add(id);
       return {
         request: {
           method: 'PUT',
@@ -123,7 +132,8 @@ export async function putIfMatch(api: RecordsApi, connections: number): Promise<
         },
         done: (status, headers) => {
           const etag = headerValue(headers, 'etag');
-          if (status === 200 && typeof etag === 'string') etags.set(id, etag);
+          if (status === 200 && etag) etags.set(id, etag);
+          inFlight.delete(id);
           free.push(id);
         },
       };

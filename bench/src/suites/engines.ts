@@ -7,7 +7,7 @@ import { dataset } from '../lib/datasets.ts';
 import { type LoadOptions, runScenario } from '../lib/load.ts';
 import type { BenchOptions } from '../lib/options.ts';
 import { setUpPinning } from '../lib/pinning.ts';
-import { referenceUnavailable, startReference } from '../lib/reference.ts';
+import { searchUnavailable, startReference } from '../lib/reference.ts';
 import { searchQueries } from '../lib/reference-scenarios.ts';
 import { search } from '../lib/scenarios.ts';
 import { type Row, report } from '../report.ts';
@@ -24,9 +24,9 @@ export async function enginesSuite(options: BenchOptions): Promise<string> {
   console.log('\n# engines: embedded default against PostgreSQL and Elasticsearch');
   const notes = [pinning.description];
   const rows: Row[] = [];
-  const why = await referenceUnavailable();
+  const why = await searchUnavailable();
   if (why) {
-    notes.push(`engine comparisons: skipped, the reference server is not available: ${why}`);
+    notes.push(`engine comparisons: skipped, the reference server's search is not available: ${why}`);
     return report('engines', rows, notes, { pinning });
   }
   const engines: Engine[] = [{ name: 'embedded (SQLite)', variable: undefined, env: {} }];

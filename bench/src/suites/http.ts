@@ -1,11 +1,12 @@
-// HTTP load: the bare node:http baseline and the servers under test, one at a time, on the server CPU,
-// with the same connections, duration and warm-up. The baseline runs first and last; its row is the mean
-// of both runs (both are in the JSON), so drift from other load on the machine shows.
+// HTTP load: every scenario of every server under test is measured paired with the bare node:http
+// baseline, in alternating slices (lib/load.ts runPaired), with the same connections, duration and
+// warm-up, both servers on the server CPU. The machine is shared, so a ratio taken from runs minutes
+// apart would mostly measure whatever else ran meanwhile; a paired ratio does not.
 import { join } from 'node:path';
-import { type LoadOptions, type LoadResult, runScenario } from '../lib/load.ts';
+import { type LoadResult, runPaired, type Scenario } from '../lib/load.ts';
 import type { BenchOptions } from '../lib/options.ts';
 import { setUpPinning } from '../lib/pinning.ts';
-import { startServer } from '../lib/process.ts';
+import { type ServerProcess, startServer } from '../lib/process.ts';
 import { referenceTarget } from '../lib/reference-scenarios.ts';
 import { conditionalGet, getRecord, postCreate, putIfMatch, type RecordsApi, type Target } from '../lib/scenarios.ts';
 import { type Row, report } from '../report.ts';
@@ -13,10 +14,18 @@ import { type Row, report } from '../report.ts';
 const SERVERS = join(import.meta.dirname, '..', 'servers');
 export const BASELINE = 'node:http baseline (fixed 1 KB JSON)';
 
-function row(name: string, result: LoadResult, baseline?: string, extra?: Row['extra']): Row {
+/**
+ * The baseline's side of a pair: the very same requests (so the load generator does the same work per
+ * request on both sides; it is the bottleneck often enough on two cores for that to matter), answered
+ * with the fixed 200.
+ */
+function baselineTwin(scenario: Scenario): Scenario {
+  return { ...scenario, name: `baseline for ${scenario.name}`, expectStatus: 200 };
+}
+
+function row(name: string, result: LoadResult, extra?: Row['extra']): Row {
   return {
     name,
-    ...(baseline ? { baseline } : {}),
     opsPerSec: result.reqPerSec,
     p50Ms: result.p50Ms,
     p99Ms: result.p99Ms,
@@ -31,13 +40,8 @@ function row(name: string, result: LoadResult, baseline?: string, extra?: Row['e
   };
 }
 
-async function measureBaseline(load: LoadOptions): Promise<LoadResult> {
-  const server = await startServer({ name: 'baseline', nodeArgs: [join(SERVERS, 'baseline.ts')], ready: /listening on (\S+)/ });
-  try {
-    return await runScenario(server.url, { name: 'GET', expectStatus: 200, request: { method: 'GET', path: '/records/1' } }, load);
-  } finally {
-    await server.stop();
-  }
+function startBaseline(): Promise<ServerProcess> {
+  return startServer({ name: 'baseline', nodeArgs: [join(SERVERS, 'baseline.ts')], ready: /listening on (\S+)/ });
 }
 
 /** node:http + the header packages over an in-memory Map (see servers/packages.ts). */
@@ -64,73 +68,102 @@ export function packagesTarget(connections: number): Target {
   };
 }
 
+const pct = (share: number | undefined) => (share === undefined ? '?' : `${Math.round(share * 100)}%`);
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+
 /** Run the HTTP suite; returns the saved JSON path. */
 export async function httpSuite(options: BenchOptions): Promise<string> {
   const pinning = setUpPinning();
-  console.log(`\n# http: ${options.connections} connections, ${options.duration} s per scenario after ${options.warmup} s warm-up`);
+  console.log(
+    `\n# http: ${options.connections} connections, ${options.duration} s per scenario in ${options.rounds} slices ` +
+      `alternating with the baseline, after ${options.warmup} s warm-up`,
+  );
   console.log(pinning.description);
-  const load: LoadOptions = { connections: options.connections, duration: options.duration, warmup: options.warmup };
+  const load = { connections: options.connections, duration: options.duration, warmup: options.warmup, rounds: options.rounds };
   const notes: string[] = [pinning.description];
-
-  const before = await measureBaseline(load);
-  console.log(`baseline (first run): ${before.reqPerSec.toFixed(0)} req/s`);
 
   const targets: Target[] = [packagesTarget(options.connections)];
   const reference = await referenceTarget(options);
-  if (typeof reference === 'string') {
-    notes.push(`reference server: skipped, ${reference}`);
-    console.log(`reference server: skipped, ${reference}`);
-  } else targets.push(reference);
-
-  const measured: Row[] = [];
-  const peakRss: Record<string, number> = {};
-  for (const target of targets) {
-    const server = await target.start();
-    try {
-      for (const scenario of await target.scenarios(server)) {
-        const result = await runScenario(server.url, scenario, load);
-        console.log(
-          `${target.name}: ${scenario.name}: ${result.reqPerSec.toFixed(0)} req/s, p99 ${result.p99Ms} ms, ${result.errors} errors`,
-        );
-        measured.push(row(`${target.name}: ${scenario.name}`, result, BASELINE));
-      }
-    } finally {
-      const { peakRssMiB } = await server.stop();
-      if (peakRssMiB !== undefined) {
-        notes.push(`${target.name}: peak RSS ${peakRssMiB.toFixed(0)} MiB over all its scenarios`);
-        peakRss[target.name] = peakRssMiB;
-      }
-    }
-    if (target.describe) notes.push(`${target.name}: ${target.describe}`);
+  const skip = (line: string) => {
+    notes.push(line);
+    console.log(line);
+  };
+  if (typeof reference === 'string') skip(`reference server: skipped, ${reference}`);
+  else {
+    targets.push(reference.target);
+    if (reference.skipped) skip(`${reference.target.name}: ${reference.skipped}`);
   }
 
-  const after = await measureBaseline(load);
-  console.log(`baseline (last run): ${after.reqPerSec.toFixed(0)} req/s`);
-  const mean = (a: number, b: number) => (a + b) / 2;
-  const baselineRow = row(
-    BASELINE,
-    {
-      reqPerSec: mean(before.reqPerSec, after.reqPerSec),
-      p50Ms: mean(before.p50Ms, after.p50Ms),
-      p99Ms: mean(before.p99Ms, after.p99Ms),
-      errors: before.errors + after.errors,
-      requests: before.requests + after.requests,
-      statuses: {},
+  const baseline = await startBaseline();
+  const baselineRuns: LoadResult[] = [];
+  const measured: Row[] = [];
+  const peakRss: Record<string, number> = {};
+  try {
+    for (const target of targets) {
+      const server = await target.start();
+      try {
+        for (const scenario of await target.scenarios(server)) {
+          const pair = await runPaired(
+            { url: baseline.url, scenario: baselineTwin(scenario), pid: baseline.pid },
+            { url: server.url, scenario, pid: server.pid },
+            load,
+          );
+          baselineRuns.push(pair.baseline);
+          const r = pair.target.reqPerSec / pair.baseline.reqPerSec;
+          console.log(
+            `${target.name}: ${scenario.name}: ${pair.target.reqPerSec.toFixed(0)} req/s (baseline ${pair.baseline.reqPerSec.toFixed(0)}, ` +
+              `${r.toFixed(2)}x), p50 ${pair.target.p50Ms.toFixed(2)} ms, p99 ${pair.target.p99Ms.toFixed(2)} ms, ${pair.target.errors} errors, ` +
+              `server CPU ${pct(pair.target.serverCpu)} (baseline ${pct(pair.baseline.serverCpu)})`,
+          );
+          measured.push({
+            ...row(`${target.name}: ${scenario.name}`, pair.target, {
+              pairedBaselineP99Ms: Number(pair.baseline.p99Ms.toFixed(2)),
+              ...(pair.target.serverCpu !== undefined ? { serverCpu: pct(pair.target.serverCpu) } : {}),
+              ...(pair.baseline.serverCpu !== undefined ? { baselineCpu: pct(pair.baseline.serverCpu) } : {}),
+            }),
+            baseline: BASELINE,
+            baselineOpsPerSec: pair.baseline.reqPerSec,
+          });
+        }
+      } finally {
+        const { peakRssMiB } = await server.stop();
+        if (peakRssMiB !== undefined) {
+          notes.push(`${target.name}: peak RSS ${peakRssMiB.toFixed(0)} MiB over all its scenarios`);
+          peakRss[target.name] = peakRssMiB;
+        }
+      }
+      if (target.describe) notes.push(`${target.name}: ${target.describe}`);
+    }
+  } finally {
+    await baseline.stop();
+  }
+
+  const baselineRow: Row = {
+    name: BASELINE,
+    opsPerSec: mean(baselineRuns.map((r) => r.reqPerSec)),
+    p50Ms: mean(baselineRuns.map((r) => r.p50Ms)),
+    p99Ms: mean(baselineRuns.map((r) => r.p99Ms)),
+    errors: baselineRuns.reduce((a, r) => a + r.errors, 0),
+    extra: {
+      pairedRuns: baselineRuns.length,
+      minReqPerSec: Math.round(Math.min(...baselineRuns.map((r) => r.reqPerSec))),
+      maxReqPerSec: Math.round(Math.max(...baselineRuns.map((r) => r.reqPerSec))),
     },
-    undefined,
-    { firstRunReqPerSec: Math.round(before.reqPerSec), lastRunReqPerSec: Math.round(after.reqPerSec) },
-  );
-  delete baselineRow.extra?.statuses;
+  };
   notes.push(
-    "Latencies are autocannon's, in whole milliseconds. Errors are connection errors, timeouts and every status other than the scenario's expected one. " +
-      'The baseline row is the mean of a run before and a run after the servers under test.',
+    `Each scenario ran ${options.rounds} slices of ${Math.max(1, Math.round(options.duration / options.rounds))} s alternating with slices of the baseline; ` +
+      'its ratio is to the baseline measured in those slices (paired). The baseline row is the mean of all paired baseline runs; its min and max show how much ' +
+      'the machine drifted during the suite. Latency percentiles are over every response (hrtime, sub-millisecond). ' +
+      "Errors are connection errors, timeouts and every status other than the scenario's expected one. " +
+      'The baseline receives the very same requests as the scenario (same client work per request) and answers each with the fixed 200. ' +
+      'serverCpu is the share of its core the server was busy: well under 100% means the load generator, on its single core, set the pace.',
   );
   return report('http', [baselineRow, ...measured], notes, {
     connections: options.connections,
     durationSeconds: options.duration,
     warmupSeconds: options.warmup,
+    rounds: options.rounds,
     pinning,
-    baselineRuns: [before, after],
     peakRssMiB: peakRss,
   });
 }

@@ -45,17 +45,19 @@ export async function importSuite(options: BenchOptions): Promise<string> {
       rows.push({
         name: 'recordkit demo --count N (SQLite store + search)',
         baseline: BASELINE,
-        opsPerSec: loaded.load.recordsPerSec,
+        opsPerSec: loaded.load.cliRecordsPerSec ?? loaded.load.recordsPerSec,
         extra: {
           records: options.records,
           seconds: Number((loaded.load.elapsedMs / 1000).toFixed(2)),
+          withStartUpRecordsPerSec: Math.round(loaded.load.recordsPerSec),
           ...(loaded.load.peakRssMiB !== undefined ? { peakRssMiB: Math.round(loaded.load.peakRssMiB) } : {}),
         },
       });
     }
   }
   notes.push(
-    'ops/s are records per second over the whole process (start-up included). Peak RSS is the process high-water mark (VmHWM). ' +
+    'ops/s are records per second of the load loop: as the CLI reports it for recordkit demo, timed inside the worker for the baseline ' +
+      '(withStartUpRecordsPerSec counts the whole process, Node start-up and configuration included). Peak RSS is the process high-water mark (VmHWM). ' +
       'The baseline generates the same records and writes their JSON into one table, 1000 rows per transaction, synchronous=FULL.',
   );
   return report('import', rows, notes, { records: options.records, pinning });

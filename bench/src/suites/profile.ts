@@ -9,7 +9,7 @@ import { dataset } from '../lib/datasets.ts';
 import { type LoadOptions, runScenario, type Scenario } from '../lib/load.ts';
 import type { BenchOptions } from '../lib/options.ts';
 import { setUpPinning } from '../lib/pinning.ts';
-import { ROOT, referenceUnavailable, startReference } from '../lib/reference.ts';
+import { ROOT, referenceStatus, startReference } from '../lib/reference.ts';
 import { publicIds, searchQueries } from '../lib/reference-scenarios.ts';
 import { getRecord, search } from '../lib/scenarios.ts';
 import { RESULTS_DIR, type Row, report } from '../report.ts';
@@ -33,9 +33,9 @@ export async function profileSuite(options: BenchOptions): Promise<string> {
   const notes = [pinning.description];
   const rows: Row[] = [];
   const summaries: Record<string, ProfileSummary> = {};
-  const why = await referenceUnavailable();
-  if (why) {
-    notes.push(`profile: skipped, the reference server is not available: ${why}`);
+  const status = await referenceStatus();
+  if (status.unavailable) {
+    notes.push(`profile: skipped, the reference server is not available: ${status.unavailable}`);
     return report('profile', rows, notes, { pinning });
   }
   rmSync(PROFILES, { recursive: true, force: true });
@@ -43,9 +43,10 @@ export async function profileSuite(options: BenchOptions): Promise<string> {
   const { dir } = await dataset(options.records, { reuse: options.reuseData });
   const load: LoadOptions = { connections: options.connections, duration: options.duration, warmup: options.warmup };
   const scenarios: [string, (url: string) => Promise<Scenario>][] = [
-    ['GET', async (url) => getRecord({ url, ids: await publicIds(url, 5_000), newRecord: () => ({}) })],
-    ['search', async () => search(searchQueries())],
+    ['GET', async (url) => getRecord({ url, ids: await publicIds(url, 3_000, options.records), newRecord: () => ({}) })],
   ];
+  if (status.searchUnavailable) notes.push(`profile search: skipped, ${status.searchUnavailable}`);
+  else scenarios.push(['search', async () => search(searchQueries())]);
   for (const [name, make] of scenarios) {
     const profileDir = join(PROFILES, name);
     mkdirSync(profileDir, { recursive: true });

@@ -4,7 +4,7 @@ import { dataset } from '../lib/datasets.ts';
 import { type LoadOptions, runScenario } from '../lib/load.ts';
 import type { BenchOptions } from '../lib/options.ts';
 import { setUpPinning } from '../lib/pinning.ts';
-import { referenceUnavailable, startReference } from '../lib/reference.ts';
+import { searchUnavailable, startReference } from '../lib/reference.ts';
 import { matches, searchQueries } from '../lib/reference-scenarios.ts';
 import { search } from '../lib/scenarios.ts';
 import { type Row, report } from '../report.ts';
@@ -17,8 +17,8 @@ export async function scaleSuite(options: BenchOptions): Promise<string> {
   console.log(`\n# scale: search at ${options.sizes.map((n) => n.toLocaleString('en-US')).join(', ')} records`);
   const notes = [pinning.description];
   const rows: Row[] = [];
-  const why = await referenceUnavailable();
-  if (why) notes.push(`scale series: skipped, the reference server is not available: ${why}`);
+  const why = await searchUnavailable();
+  if (why) notes.push(`scale series: skipped, the reference server's search is not available: ${why}`);
   else {
     const load: LoadOptions = { connections: options.connections, duration: options.duration, warmup: options.warmup };
     const smallest = options.sizes[0];
