@@ -467,16 +467,15 @@ export class ElasticsearchSearchEngine implements SearchEngine {
   }
 
   /**
-   * Run a `_search` body as Elasticsearch does. Hits carry `_version` (the record revision) unless the
-   * request says `version: false`, and `_index` is the logical name. With `pit` the request goes to
+   * Run a `_search` body as Elasticsearch does: hits carry `_version` (the record revision) when the
+   * request has `version: true`, and `_index` is the logical name. With `pit` the request goes to
    * `/_search` (a point in time already names its indices).
    */
   async search(index: string, request: SearchRequest): Promise<SearchResponse> {
     const alias = this.aliasOf(index);
     if (!isObject(request)) throw new ValidationError([new FieldError('request', 'Must be a JSON object.', 'invalid_search_request')]);
-    const body: Record<string, unknown> = { version: true, ...request };
     const path = request.pit ? '/_search' : `/${encodeURIComponent(alias)}/_search`;
-    const raw = await this.#send('POST', path, { body }, { index });
+    const raw = await this.#send('POST', path, { body: request }, { index });
     return this.#response(raw.body);
   }
 

@@ -88,7 +88,7 @@ export function engineResponse(error: unknown): { status: number; body: unknown 
  * - `from + size` past the index's result window: 400 `MaxResultWindowError`;
  * - any other request the engine refuses (400): 400 "The search engine rejected the search request."
  *   (or "...the document." for writes, "...the index operation." for index administration);
- * - a missing index: 404 naming the logical index;
+ * - a missing index: 404 naming the logical index; an expired or closed point in time: 404;
  * - anything else (authentication to the cluster, a server that is not Elasticsearch, engine 500s): 500
  *   without details.
  *
@@ -115,10 +115,13 @@ export function toSearchError(error: unknown, options: SearchErrorOptions = {}):
   if (response.status === 429 || [502, 503, 504].includes(response.status) || [...types].some((type) => UNAVAILABLE_TYPES.has(type))) {
     return unavailable();
   }
-  if (types.has('index_not_found_exception') || (response.status === 404 && types.size === 0)) {
-    const name = options.index ?? causes.find((cause) => cause.type === 'index_not_found_exception')?.reason ?? '';
-    return new NotFoundError(options.index ? `No such index [${name}].` : 'No such index.', { cause: error });
+  if (types.has('index_not_found_exception')) {
+    return new NotFoundError(options.index ? `No such index [${options.index}].` : 'No such index.', { cause: error });
   }
+  if (types.has('search_context_missing_exception')) {
+    return new NotFoundError('The point in time has expired or was closed.', { cause: error });
+  }
+  if (response.status === 404) return new NotFoundError(undefined, { cause: error });
   if (response.status === 400) {
     const window = causes.map((cause) =>
       /Result window is too large, from \+ size must be less than or equal to: \[(\d+)\]/.exec(cause.reason),

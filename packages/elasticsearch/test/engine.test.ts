@@ -111,7 +111,7 @@ for (const target of ENGINES) {
           result: 'updated',
         });
         expect(await engine.index(name, 'r1', film('One, late', 2001), { version: 1, refresh: 'wait_for' })).toEqual({ result: 'stale' });
-        const { hits } = await engine.search(name, { query: { ids: { values: ['r1'] } } });
+        const { hits } = await engine.search(name, { query: { ids: { values: ['r1'] } }, version: true });
         expect(hits.hits[0]?._source?.title).toBe('One, revised');
         expect(hits.hits[0]?._version).toBe(2);
         expect(hits.hits[0]?._index).toBe(name);
@@ -242,12 +242,19 @@ for (const target of ENGINES) {
           aggs: { types: { terms: { field: 'type' } } },
           sort: [{ year: 'desc' }],
           track_total_hits: true,
+          version: true,
         });
         expect(response.hits.total).toEqual({ value: 2, relation: 'eq' });
         expect(response.hits.hits.map((hit) => hit._id)).toEqual(['f1', 'f0']);
         expect(response.hits.hits.map((hit) => hit._version)).toEqual([1, 0]);
         expect(response.aggregations?.types).toMatchObject({ buckets: [{ key: 'film', doc_count: 2 }] });
         expect(response).not.toHaveProperty('_shards');
+      });
+
+      it('passes the request through: no _version on hits unless the request asks for it', async () => {
+        const response = await engine.search(name, { query: { ids: { values: ['f3'] } } });
+        expect(response.hits.hits[0]?._id).toBe('f3');
+        expect(response.hits.hits[0]).not.toHaveProperty('_version');
       });
 
       it('keeps post_filter out of the aggregation counts', async () => {
@@ -326,6 +333,8 @@ for (const target of ENGINES) {
         expect(seen).toEqual(['f0', 'f1', 'f2', 'f3', 'f4']);
         await engine.closePointInTime(pit);
         await engine.closePointInTime(pit);
+        const closed = asRestError(await rejection(engine.search(name, { pit: { id: pit, keep_alive: '1m' }, sort: ['_doc'] })));
+        expect([closed.status, closed.message]).toEqual([404, 'The point in time has expired or was closed.']);
       });
 
       it('keeps a point in time on the documents it saw, while the index changes', async () => {
@@ -382,7 +391,7 @@ for (const target of ENGINES) {
         }
         const result = await engine.reindex(name, MAPPING, source());
         expect(result.swapped).toBe(true);
-        const { hits } = await engine.search(name, { sort: [{ year: 'asc' }] });
+        const { hits } = await engine.search(name, { sort: [{ year: 'asc' }], version: true });
         expect(hits.hits.map((hit) => [hit._id, hit._source?.title, hit._version])).toEqual([
           ['r1', 'During', 2],
           ['r2', 'New', 1],
