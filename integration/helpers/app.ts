@@ -7,13 +7,15 @@ import {
   authenticated,
   type EndpointConfig,
   hasRole,
+  type IndexMapping,
   type JsonObject,
   ownerOf,
   RecordsService,
   type RecordsServiceOptions,
+  type StoredRecord,
 } from '@recordkit/records-service';
 import { RecordsResource, type RecordsResourceOptions } from '@recordkit/records-service/http';
-import { SqliteRecordStore } from '@recordkit/sqlite';
+import { openSqlite, type SqliteBackend, SqliteRecordStore } from '@recordkit/sqlite';
 
 export const RECORD_SCHEMA: JsonObject = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -53,6 +55,8 @@ export const RECORDS_ENDPOINT: EndpointConfig = {
 
 export interface TestApp {
   store: SqliteRecordStore;
+  /** The search engine, when the app was created with `withSearch`. */
+  backend?: SqliteBackend;
   service: RecordsService;
   resource: RecordsResource;
   dir: string;
@@ -60,26 +64,85 @@ export interface TestApp {
 }
 
 export function createTestApp(
-  options: Partial<Omit<RecordsServiceOptions, 'store'>> & { resource?: Omit<RecordsResourceOptions, 'service'> } = {},
+  options: Partial<Omit<RecordsServiceOptions, 'store'>> & {
+    resource?: Omit<RecordsResourceOptions, 'service'>;
+    /** Store and search engine in one file (`openSqlite`), index writes in the record transaction. */
+    withSearch?: boolean;
+  } = {},
 ): TestApp {
   const dir = mkdtempSync(join(tmpdir(), 'rk-integration-'));
-  const store = new SqliteRecordStore({ path: join(dir, 'records.db') });
-  const { resource: resourceOptions, ...serviceOptions } = options;
+  const { resource: resourceOptions, withSearch, ...serviceOptions } = options;
+  const backend = withSearch ? openSqlite({ path: join(dir, 'records.db') }) : undefined;
+  const store = backend?.store ?? new SqliteRecordStore({ path: join(dir, 'records.db') });
   const service = new RecordsService({
     store,
+    ...(backend ? { search: backend.search } : {}),
     baseUrl: 'http://records.test/api',
     endpoints: { recid: RECORDS_ENDPOINT },
     ...serviceOptions,
   });
   const resource = new RecordsResource({ service, ...resourceOptions });
-  return {
+  const app: TestApp = {
     store,
     service,
     resource,
     dir,
     close: async () => {
-      await store.close();
+      if (backend) await backend.close();
+      else await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  if (backend) app.backend = backend;
+  return app;
 }
+
+/** The Elasticsearch mapping of the test records. */
+export const RECORD_MAPPING: IndexMapping = {
+  mappings: {
+    properties: {
+      title: { type: 'text', fields: { raw: { type: 'keyword' } } },
+      year: { type: 'integer' },
+      count: { type: 'integer' },
+      owner: { type: 'keyword' },
+      access: { type: 'keyword' },
+      type: { type: 'keyword' },
+      control_number: { type: 'keyword' },
+      suggest_title: { type: 'completion' },
+      _created: { type: 'date' },
+      _updated: { type: 'date' },
+    },
+  },
+};
+
+/** Index document of the test records: metadata, timestamps and a completion input from the title. */
+export function recordDocument(record: StoredRecord): JsonObject {
+  const title = typeof record.metadata.title === 'string' ? record.metadata.title : '';
+  return { ...record.metadata, _created: record.created, _updated: record.updated, suggest_title: { input: [title] } };
+}
+
+/** Readable: public records, one's own, everything for curators. */
+export const canRead = anyOf(hasRole('curator'), ownerOf('owner'), ({ record }) => record?.metadata.access !== 'restricted');
+
+/** The search-time half of `canRead`. */
+export function readFilter(identity: { id: string; roles?: readonly string[] } | null | undefined): JsonObject | undefined {
+  if (identity?.roles?.includes('curator')) return undefined;
+  const visible: JsonObject[] = [{ bool: { must_not: [{ term: { access: 'restricted' } }] } }];
+  if (identity) visible.push({ term: { owner: identity.id } });
+  return { bool: { should: visible, minimum_should_match: 1 } };
+}
+
+/** The records endpoint with search: mapping, facets, sort, suggesters, read permissions and their search filter. */
+export const SEARCH_ENDPOINT: EndpointConfig = {
+  ...RECORDS_ENDPOINT,
+  searchIndex: 'records',
+  mapping: RECORD_MAPPING,
+  indexDocument: recordDocument,
+  permissions: { ...RECORDS_ENDPOINT.permissions, read: canRead },
+  searchFilter: readFilter,
+  facets: {
+    aggs: { type: { terms: { field: 'type' } }, access: { terms: { field: 'access' } } },
+    postFilters: { type: { type: 'terms', field: 'type' } },
+  },
+  suggesters: { title: { completion: { field: 'suggest_title' } } },
+};
