@@ -140,6 +140,19 @@ describe('error classes', () => {
     });
   });
 
+  it('builds a 304 without stack frames and leaves Error.stackTraceLimit as it was', () => {
+    const before = Error.stackTraceLimit;
+    try {
+      Error.stackTraceLimit = 7;
+      const notModified = new SameContentError({ ETag: '"3"' });
+      expect(Error.stackTraceLimit).toBe(7);
+      expect(notModified.stack).not.toMatch(/\n\s+at /);
+      expect(new NotFoundError().stack).toMatch(/\n\s+at /);
+    } finally {
+      Error.stackTraceLimit = before;
+    }
+  });
+
   it('keeps the PID and tombstone on PID errors for custom handlers', () => {
     const tombstone = { id: '1', deleted: '2026-01-01' };
     const error = new PIDDeletedError('recid', '1', tombstone);

@@ -337,9 +337,18 @@ export class ServiceUnavailableError extends RestError {
 /**
  * 304 Not Modified ("Same Content."). Never has a body; carries the validator headers
  * (`ETag`, `Last-Modified`, `Cache-Control`, ...) given in `headers`.
+ *
+ * A 304 is an answer, not a failure, so it is built without a stack trace: capturing one was most of
+ * the cost of a conditional GET's 304 (docs/decisions/103-no-stack-trace-for-304.md).
  */
 export class SameContentError extends RestError {
   constructor(headers: Record<string, string> = {}, options: ErrorOptions = {}) {
-    super('Same Content.', { ...options, status: 304, code: 'not_modified', headers: { 'Cache-Control': 'no-cache', ...headers } });
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super('Same Content.', { ...options, status: 304, code: 'not_modified', headers: { 'Cache-Control': 'no-cache', ...headers } });
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 }
