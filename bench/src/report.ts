@@ -26,7 +26,9 @@ export interface Row {
 export function machineFacts() {
   return {
     node: process.version,
-    cpuCount: availableParallelism(),
+    // The machine's CPUs; a process pinned with taskset sees fewer (availableParallelism follows affinity).
+    cpuCount: cpus().length,
+    cpusForThisProcess: availableParallelism(),
     cpuModel: cpus()[0]?.model ?? 'unknown',
     totalMemGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     date: new Date().toISOString(),
@@ -72,7 +74,7 @@ export function report(suite: string, rows: Row[], notes: string[] = [], meta?: 
           .join(' ')
       : '';
     console.log(
-      `| ${row.name} | ${fmt(row.opsPerSec)} | ${fmt(row.p50Ms, 3)} | ${fmt(row.p99Ms, 3)} | ${row.errors ?? ''} | ${r === undefined ? (row.baseline ? '' : 'baseline') : `${r.toFixed(2)}x vs ${row.baseline}${row.baselineOpsPerSec ? ' (paired)' : ''}`} | ${extra} |`,
+      `| ${row.name} | ${fmt(row.opsPerSec)} | ${fmt(row.p50Ms, 3)} | ${fmt(row.p99Ms, 3)} | ${row.errors ?? ''} | ${r === undefined ? (rows.some((other) => other.baseline === row.name) ? 'baseline' : '') : `${r.toFixed(2)}x vs ${row.baseline}${row.baselineOpsPerSec ? ' (paired)' : ''}`} | ${extra} |`,
     );
   }
   for (const note of notes) console.log(`\n> ${note}`);

@@ -96,7 +96,8 @@ export function targets(results: SuiteResult[]): Target[] {
 function table(result: SuiteResult): string[] {
   const lines = [`### ${result.suite}`, '', '| name | ops/s | p50 ms | p99 ms | errors | ratio |', '|---|---:|---:|---:|---:|---:|'];
   for (const row of result.rows) {
-    const ratio = row.ratio === undefined ? (row.baseline ? '' : 'baseline') : `${row.ratio.toFixed(2)}x`;
+    const isBaseline = result.rows.some((other) => other.baseline === row.name);
+    const ratio = row.ratio === undefined ? (isBaseline ? 'baseline' : '') : `${row.ratio.toFixed(2)}x`;
     lines.push(`| ${row.name} | ${fmt(row.opsPerSec)} | ${fmt(row.p50Ms, 3)} | ${fmt(row.p99Ms, 3)} | ${row.errors ?? ''} | ${ratio} |`);
   }
   const hotspots = result.meta?.hotspots as Record<string, ProfileSummary> | undefined;

@@ -19,6 +19,7 @@ interface ProfileNode {
 }
 
 interface CpuProfile {
+  startTime: number;
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -87,15 +88,27 @@ function packageOf(file: string, functionName: string): string {
   return file;
 }
 
-/** Summarize a .cpuprofile file; `root` is the repository root paths are made relative to. */
-export function summarizeProfile(path: string, root: string, top = 20): ProfileSummary {
+/** The system's monotonic clock in µs: the clock of V8 profile timestamps, in any process. */
+export function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/**
+ * Summarize a .cpuprofile file; `root` is the repository root paths are made relative to. With
+ * `window` (µs of {@link monotonicMicros}), only samples taken inside it count, so start-up and warm-up
+ * stay out of the figures.
+ */
+export function summarizeProfile(path: string, root: string, top = 20, window?: { from: number; to: number }): ProfileSummary {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
   let totalUs = 0;
+  let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
     const id = profile.samples[i] as number;
     const dt = profile.timeDeltas[i] ?? 0;
+    at += dt;
+    if (window && (at < window.from || at > window.to)) continue;
     self.set(id, (self.get(id) ?? 0) + dt);
     totalUs += dt;
   }

@@ -1,17 +1,17 @@
-// CPU profiles of the reference server under the GET and search scenarios (`node --cpu-prof`), one
+// CPU profiles of the reference server under the GET, conditional GET and search scenarios (`node --cpu-prof`), one
 // server run per scenario, summarized as the functions with the most self time (file:line in src/,
 // through the source maps) and the share of each package. The .cpuprofile files stay in
 // bench/results/profiles/ (not committed; open them in Chrome DevTools or speedscope).
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ProfileSummary, summarizeProfile } from '../lib/cpu-profile.ts';
+import { monotonicMicros, type ProfileSummary, summarizeProfile } from '../lib/cpu-profile.ts';
 import { dataset } from '../lib/datasets.ts';
 import { type LoadOptions, runScenario, type Scenario } from '../lib/load.ts';
 import type { BenchOptions } from '../lib/options.ts';
 import { setUpPinning } from '../lib/pinning.ts';
 import { ROOT, referenceStatus, startReference } from '../lib/reference.ts';
 import { publicIds, searchQueries } from '../lib/reference-scenarios.ts';
-import { getRecord, search } from '../lib/scenarios.ts';
+import { conditionalGet, getRecord, search } from '../lib/scenarios.ts';
 import { RESULTS_DIR, type Row, report } from '../report.ts';
 
 const PROFILES = join(RESULTS_DIR, 'profiles');
@@ -26,7 +26,7 @@ function print(name: string, summary: ProfileSummary): void {
   for (const p of summary.byPackage.slice(0, 12)) console.log(`| ${(p.share * 100).toFixed(1)} | ${p.name} |`);
 }
 
-/** Profile the GET and search scenarios; returns the saved JSON path. */
+/** Profile the GET, conditional GET and search scenarios; returns the saved JSON path. */
 export async function profileSuite(options: BenchOptions): Promise<string> {
   const pinning = setUpPinning();
   console.log(`\n# profile: reference server under --cpu-prof, ${options.records.toLocaleString('en-US')} records`);
@@ -42,19 +42,25 @@ export async function profileSuite(options: BenchOptions): Promise<string> {
   mkdirSync(PROFILES, { recursive: true });
   const { dir } = await dataset(options.records, { reuse: options.reuseData });
   const load: LoadOptions = { connections: options.connections, duration: options.duration, warmup: options.warmup };
+  const api = async (url: string) => ({ url, ids: await publicIds(url, 3_000, options.records), newRecord: () => ({}) });
   const scenarios: [string, (url: string) => Promise<Scenario>][] = [
-    ['GET', async (url) => getRecord({ url, ids: await publicIds(url, 3_000, options.records), newRecord: () => ({}) })],
+    ['GET', async (url) => getRecord(await api(url))],
+    ['conditional GET', async (url) => conditionalGet(await api(url))],
   ];
   if (status.searchUnavailable) notes.push(`profile search: skipped, ${status.searchUnavailable}`);
   else scenarios.push(['search', async () => search(searchQueries())]);
   for (const [name, make] of scenarios) {
-    const profileDir = join(PROFILES, name);
+    const profileDir = join(PROFILES, name.replaceAll(' ', '-'));
     mkdirSync(profileDir, { recursive: true });
     const server = await startReference({ dataDir: dir, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
     let scenario: Scenario;
+    const window = { from: 0, to: Number.POSITIVE_INFINITY };
     try {
       scenario = await make(server.url);
-      const result = await runScenario(server.url, scenario, load);
+      if (load.warmup > 0) await runScenario(server.url, scenario, { ...load, duration: load.warmup, warmup: 0 });
+      window.from = monotonicMicros();
+      const result = await runScenario(server.url, scenario, { ...load, warmup: 0 }, server.pid);
+      window.to = monotonicMicros();
       rows.push({
         name: `${name} under --cpu-prof`,
         opsPerSec: result.reqPerSec,
@@ -70,10 +76,10 @@ export async function profileSuite(options: BenchOptions): Promise<string> {
       notes.push(`profile ${name}: the server wrote no .cpuprofile (did it exit through a signal handler that calls process.exit?)`);
       continue;
     }
-    const summary = summarizeProfile(join(profileDir, file), ROOT);
+    const summary = summarizeProfile(join(profileDir, file), ROOT, 25, window);
     summaries[name] = summary;
     print(name, summary);
-    notes.push(`profile ${name}: bench/results/profiles/${name}/${file}`);
+    notes.push(`profile ${name}: bench/results/profiles/${name.replaceAll(' ', '-')}/${file}`);
   }
   notes.push(
     'Self time includes the warm-up and the server start-up; the profiler itself slows the server, so req/s here are not comparable to the http suite.',
