@@ -13,7 +13,7 @@ import type {
   SearchRequest,
   SearchResponse,
 } from '@recordkit/records-service';
-import { ConflictError, FieldError, ValidationError } from '@recordkit/rest-errors';
+import { ConflictError, FieldError, isRestError, ValidationError } from '@recordkit/rest-errors';
 import { engineCauses, type SearchErrorOptions, toSearchError } from './errors.js';
 import { checkDocumentId, checkIndexName, checkKeepAlive, checkVersion, physicalName, physicalVersion } from './names.js';
 import { OpenSearchTransport } from './opensearch-transport.js';
@@ -297,7 +297,7 @@ export class ElasticsearchSearchEngine implements SearchEngine {
         { index, operation: 'write' },
       );
     const raw = await write(alias, options.refresh);
-    await this.#mirror(alias, (target) => write(target));
+    await this.#mirror(alias, id, 'index', (target) => write(target));
     if (raw.statusCode === 409) return { result: 'stale' };
     return { result: isObject(raw.body) && raw.body.result === 'updated' ? 'updated' : 'created' };
   }
@@ -315,7 +315,7 @@ export class ElasticsearchSearchEngine implements SearchEngine {
         { index, operation: 'write' },
       );
     const raw = await remove(alias, options.refresh);
-    await this.#mirror(alias, (target) => remove(target));
+    await this.#mirror(alias, id, 'delete', (target) => remove(target));
     if (raw.statusCode === 409) return { result: 'stale' };
     if (raw.statusCode === 404) {
       if (engineCauses(raw.body).some((cause) => cause.type === 'index_not_found_exception')) {
@@ -327,21 +327,17 @@ export class ElasticsearchSearchEngine implements SearchEngine {
   }
 
   /** During a reindex in this process, apply a write to the new index too; failures there cancel the switch. */
-  async #mirror(alias: string, write: (target: string) => Promise<Raw>): Promise<void> {
+  async #mirror(alias: string, id: string, action: Item['action'], write: (target: string) => Promise<Raw>): Promise<void> {
     const migration = this.#migrations.get(alias);
     if (!migration) return;
+    const fail = (status: number, reason: string) =>
+      migration.failed.push({ id, action, status, error: { type: 'mirror_failed', reason } });
     try {
       const raw = await write(migration.target);
-      if (raw.statusCode >= 300 && raw.statusCode !== 404 && raw.statusCode !== 409) {
-        migration.failed.push({
-          id: '',
-          action: 'index',
-          status: raw.statusCode,
-          error: { type: 'mirror_failed', reason: 'write to new index' },
-        });
-      }
+      if (raw.statusCode >= 300 && raw.statusCode !== 404 && raw.statusCode !== 409)
+        fail(raw.statusCode, 'The write to the new index failed.');
     } catch (error) {
-      migration.failed.push({ id: '', action: 'index', status: 503, error: { type: 'mirror_failed', reason: String(error) } });
+      fail(isRestError(error) ? error.status : 500, String(error));
     }
   }
 
@@ -359,7 +355,15 @@ export class ElasticsearchSearchEngine implements SearchEngine {
         const mirrored = await this.#bulkTo(migration.target, index, operations, undefined);
         for (const item of mirrored) if (item.error) migration.failed.push(item);
       } catch (error) {
-        migration.failed.push({ id: '', action: 'index', status: 503, error: { type: 'mirror_failed', reason: String(error) } });
+        const status = isRestError(error) ? error.status : 500;
+        for (const operation of operations) {
+          migration.failed.push({
+            id: operation.id,
+            action: operation.action,
+            status,
+            error: { type: 'mirror_failed', reason: String(error) },
+          });
+        }
       }
     }
     return { items, errors: items.some((item) => item.error !== undefined) };

@@ -398,6 +398,20 @@ for (const target of ENGINES) {
         ]);
       });
 
+      it('keeps the old index live when a write made during the reindex fails on the new index', async () => {
+        const name = await fresh();
+        const stricter: IndexMapping = { mappings: { properties: { ...MAPPING.mappings!.properties, title: { type: 'integer' } } } };
+        async function* source(): AsyncGenerator<BulkOperation> {
+          yield { action: 'index', id: 'r1', version: 1, document: { year: 2000 } };
+          // Valid for the live index (title is text there), refused by the new one (title is an integer).
+          expect(await engine.index(name, 'r2', { title: 'words' }, { version: 1, refresh: 'wait_for' })).toEqual({ result: 'created' });
+        }
+        const result = await engine.reindex(name, stricter, source());
+        expect(result.swapped).toBe(false);
+        expect(result.failed.map((item) => [item.id, item.action])).toEqual([['r2', 'index']]);
+        expect(await engine.count(name, { match: { title: 'words' } })).toBe(1);
+      });
+
       it('keeps the old index live when an item fails', async () => {
         const name = await fresh();
         await engine.index(name, 'r1', film('Kept', 2000), { version: 1, refresh: 'wait_for' });
