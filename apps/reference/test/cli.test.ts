@@ -164,6 +164,49 @@ describe('recordkit export', () => {
   });
 });
 
+describe('recordkit check and reindex', () => {
+  it('finds store and index in agreement, reports a drift, repairs it, and rebuilds the index', async () => {
+    const dir = tempDir();
+    const env = { RECORDKIT_DATA_DIR: dir };
+    await run(['demo', '--count', '25'], env);
+    const clean = await run(['check'], env);
+    expect(clean.code).toBe(0);
+    expect(clean.out).toContain('store: 25 records\nindex: 25 documents\n');
+    expect(clean.out).toContain('store and index agree');
+
+    // Drift: one document removed from the index, one left at an old revision, one without a record.
+    const config = resolveConfig({}, { dataDir: dir });
+    await withService(config, {}, async (service) => {
+      const [first, second] = await service.store.list({ limit: 2 });
+      const engine = service.search!;
+      await engine.delete('records', first!.id, { version: first!.revision });
+      await service.store.update({
+        id: second!.id,
+        expectedRevision: second!.revision,
+        metadata: { ...second!.metadata, title: 'Changed behind the index' },
+      });
+      await engine.index('records', 'not-a-record', { title: 'Orphan', access: 'public' }, { version: 3 });
+    });
+    const drift = await run(['check'], env);
+    expect(drift.code).toBe(1);
+    expect(drift.out).toContain('missing from the index: 1');
+    expect(drift.out).toContain('indexed at another revision: 1');
+    expect(drift.out).toContain('in the index but not in the store: 1 (e.g. not-a-record)');
+    expect(drift.out).toContain('run with --repair to fix the index');
+
+    const repaired = await run(['check', '--repair'], env);
+    expect(repaired.code).toBe(0);
+    expect(repaired.out).toContain('repaired 3 differences');
+    const after = await run(['check'], env);
+    expect(after.out).toContain('store and index agree');
+
+    const reindexed = await run(['reindex'], env);
+    expect(reindexed.code).toBe(0);
+    expect(reindexed.err).toContain('reindex: 25 records indexed into "records"');
+    expect((await run(['check'], env)).out).toContain('store: 25 records\nindex: 25 documents\n');
+  });
+});
+
 describe('start-up errors', () => {
   it('names a bad configuration key and exits 2', async () => {
     const cwd = tempDir();
@@ -181,10 +224,11 @@ describe('start-up errors', () => {
     expect(res.err).not.toMatch(/\n\s+at /);
   });
 
-  it('says clearly that Elasticsearch is not available in this build', async () => {
-    const res = await run(['serve'], { ELASTICSEARCH_URL: 'http://127.0.0.1:9200' });
+  it('says clearly when Elasticsearch cannot be reached', async () => {
+    const res = await run(['serve'], { ELASTICSEARCH_URL: 'http://127.0.0.1:1' });
     expect(res.code).toBe(1);
-    expect(res.err).toContain('ELASTICSEARCH_URL is set, but @recordkit/elasticsearch does not export a search engine yet.');
+    expect(res.err).toMatch(/^recordkit: cannot reach Elasticsearch\/OpenSearch at http:\/\/127\.0\.0\.1:1\/: /);
+    expect(res.err).not.toMatch(/\n\s+at /);
   });
 
   it('prints the usage for an unknown command', async () => {

@@ -101,7 +101,7 @@ export async function withService<T>(
   try {
     const service = new RecordsService({
       store: backends.store,
-      ...(backends.search ? { search: backends.search } : {}),
+      search: backends.search,
       baseUrl: config.server.baseUrl ?? `http://${config.server.host}:${config.server.port}`,
       endpoints: Object.fromEntries(
         config.endpoints.map((e) => [

@@ -1,4 +1,4 @@
-import type { BulkOperation, JsonValue, RecordsService, SearchEngine } from '@recordkit/records-service';
+import type { BulkOperation, IndexMapping, JsonValue, RecordsService, SearchEngine } from '@recordkit/records-service';
 import { StartupError } from '../records/backends.js';
 import { type CliIO, loadConfig, parse, pickEndpoint, str, withService } from './context.js';
 import { progressBar } from './progress.js';
@@ -26,9 +26,10 @@ async function* liveRecords(service: RecordsService, endpointName: string) {
 }
 
 /**
- * Rebuild an endpoint's index from the store: drop it, create it from the mapping, bulk-index every
- * live record with its revision as version. Writes that happen meanwhile are safe: an older version
- * never overwrites a newer one.
+ * Rebuild an endpoint's index from the store, every live record with its revision as version. On
+ * Elasticsearch/OpenSearch a new index is built and the alias swapped when it is complete (searches
+ * never see a partial index); on the embedded engine the index is dropped and rebuilt. Writes that
+ * happen meanwhile are safe: an older version never overwrites a newer one.
  *
  * @example
  * await reindex(service, 'recid', (n) => bar.update(n));
@@ -37,9 +38,22 @@ export async function reindex(service: RecordsService, endpointName: string, onP
   const engine = engineOf(service);
   const endpoint = service.endpoint(endpointName);
   if (!endpoint.mapping) throw new StartupError(`endpoint "${endpointName}" has no mapping to create its index from`);
+  let done = 0;
+  async function* operations(): AsyncGenerator<BulkOperation> {
+    for await (const { record, pid } of liveRecords(service, endpointName)) {
+      yield { action: 'index', id: record.id, version: record.revision, document: endpoint.indexDocument(record, pid) };
+      if (++done % BATCH === 0) onProgress?.(done);
+    }
+  }
+  if (hasAliasReindex(engine)) {
+    // Elasticsearch/OpenSearch: build a new index behind the scenes and swap the alias when it is complete.
+    const result = await engine.reindex(endpoint.searchIndex, endpoint.mapping, operations());
+    if (!result.swapped) throw new StartupError(`reindex failed; the index "${endpoint.searchIndex}" was left as it was`);
+    onProgress?.(done);
+    return done;
+  }
   if (await engine.indexExists(endpoint.searchIndex)) await engine.deleteIndex(endpoint.searchIndex);
   await engine.createIndex(endpoint.searchIndex, endpoint.mapping);
-  let done = 0;
   let batch: BulkOperation[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
@@ -49,17 +63,25 @@ export async function reindex(service: RecordsService, endpointName: string, onP
       throw new StartupError(
         `indexing failed for ${failed.length} records, e.g. ${failed[0]!.id}: ${failed[0]!.error?.reason ?? failed[0]!.status}`,
       );
-    done += batch.length;
-    onProgress?.(done);
     batch = [];
   };
-  for await (const { record, pid } of liveRecords(service, endpointName)) {
-    batch.push({ action: 'index', id: record.id, version: record.revision, document: endpoint.indexDocument(record, pid) });
+  for await (const operation of operations()) {
+    batch.push(operation);
     if (batch.length >= BATCH) await flush();
   }
   await flush();
+  onProgress?.(done);
   await engine.refresh(endpoint.searchIndex);
   return done;
+}
+
+/** An engine that can rebuild an index behind an alias without downtime (@recordkit/elasticsearch). */
+interface AliasReindex {
+  reindex(index: string, mapping: IndexMapping, source: AsyncIterable<BulkOperation>): Promise<{ swapped: boolean }>;
+}
+
+function hasAliasReindex(engine: SearchEngine): engine is SearchEngine & AliasReindex {
+  return typeof (engine as Partial<AliasReindex>).reindex === 'function';
 }
 
 /** What {@link checkIndex} found. */

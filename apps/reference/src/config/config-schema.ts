@@ -141,6 +141,7 @@ export const configSchema = {
         dataDir: name,
         databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
         elasticsearchUrl: { type: 'string', pattern: '^https?://' },
+        databaseSchema: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$' },
         indexPrefix: { type: 'string', pattern: '^[a-z0-9._-]*$' },
       },
     },

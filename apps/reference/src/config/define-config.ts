@@ -62,6 +62,8 @@ export interface EnvironmentOverrides {
   redisUrl?: string;
   baseUrl?: string;
   cursorSecret?: string;
+  databaseSchema?: string;
+  indexPrefix?: string;
   tokens?: { token: string; user: string; roles: string[] }[];
   corsOrigins?: '*' | string[];
   logLevel?: NonNullable<ReferenceConfig['logging']>['level'];
@@ -165,7 +167,8 @@ export function resolveConfig(input: ReferenceConfig = {}, env: EnvironmentOverr
       dataDir: resolve(cwd, env.dataDir ?? input.storage?.dataDir ?? DEFAULT_DATA_DIR),
       ...(databaseUrl ? { databaseUrl } : {}),
       ...(elasticsearchUrl ? { elasticsearchUrl } : {}),
-      indexPrefix: input.storage?.indexPrefix ?? '',
+      databaseSchema: env.databaseSchema ?? input.storage?.databaseSchema ?? 'recordkit',
+      indexPrefix: env.indexPrefix ?? input.storage?.indexPrefix ?? '',
     },
     identity: { tokens, devToken: input.identity?.devToken ?? true },
     cors,

@@ -16,6 +16,8 @@ export const ENVIRONMENT_VARIABLES = {
   RECORDKIT_CURSOR_SECRET: 'key that signs search cursors, the same for every server process (default: random per process)',
   DATABASE_URL: 'PostgreSQL connection string: the record store moves to PostgreSQL',
   ELASTICSEARCH_URL: 'Elasticsearch or OpenSearch URL: search moves there',
+  RECORDKIT_DATABASE_SCHEMA: 'PostgreSQL schema of the tables (default recordkit)',
+  RECORDKIT_INDEX_PREFIX: 'prefix of the index names on Elasticsearch/OpenSearch (default none)',
   REDIS_URL: 'Redis URL: rate-limit counters are shared by every server process',
   LOG_LEVEL: 'fatal, error, warn, info (default), debug, trace or silent',
 } as const;
@@ -65,6 +67,20 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   if (elasticsearchUrl !== undefined) {
     if (/^https?:\/\//.test(elasticsearchUrl)) out.elasticsearchUrl = elasticsearchUrl;
     else issues.push({ key: 'ELASTICSEARCH_URL', message: 'must be an http:// or https:// URL' });
+  }
+  const databaseSchema = value('RECORDKIT_DATABASE_SCHEMA');
+  if (databaseSchema !== undefined) {
+    if (/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) out.databaseSchema = databaseSchema;
+    else
+      issues.push({
+        key: 'RECORDKIT_DATABASE_SCHEMA',
+        message: 'must be a lower-case SQL identifier (a-z, 0-9, _; at most 63 characters)',
+      });
+  }
+  const indexPrefix = value('RECORDKIT_INDEX_PREFIX');
+  if (indexPrefix !== undefined) {
+    if (/^[a-z0-9._-]*$/.test(indexPrefix)) out.indexPrefix = indexPrefix;
+    else issues.push({ key: 'RECORDKIT_INDEX_PREFIX', message: 'must use a-z, 0-9, ., _ and - only' });
   }
   const redisUrl = value('REDIS_URL');
   if (redisUrl !== undefined) {

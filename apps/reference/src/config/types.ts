@@ -127,7 +127,9 @@ export interface StorageConfig {
   databaseUrl?: string;
   /** Elasticsearch or OpenSearch URL (env `ELASTICSEARCH_URL`); search moves there. */
   elasticsearchUrl?: string;
-  /** Prefix of index names on Elasticsearch (default none). */
+  /** PostgreSQL schema holding the tables (env `RECORDKIT_DATABASE_SCHEMA`, default `recordkit`). */
+  databaseSchema?: string;
+  /** Prefix of index names on Elasticsearch (env `RECORDKIT_INDEX_PREFIX`, default none). */
   indexPrefix?: string;
 }
 
@@ -222,7 +224,7 @@ export type ResolvedEndpoint = Required<
 export interface ResolvedConfig {
   endpoints: ResolvedEndpoint[];
   server: Required<Omit<ServerConfig, 'baseUrl' | 'cursorSecret'>> & { baseUrl?: string; cursorSecret?: string };
-  storage: { dataDir: string; databaseUrl?: string; elasticsearchUrl?: string; indexPrefix: string };
+  storage: { dataDir: string; databaseUrl?: string; elasticsearchUrl?: string; databaseSchema: string; indexPrefix: string };
   identity: { tokens: TokenConfig[]; devToken: boolean };
   cors: Required<CorsConfig> | false;
   rateLimit: (Required<Omit<RateLimitConfig, 'redisUrl'>> & { redisUrl?: string }) | false;

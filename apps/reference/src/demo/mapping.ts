@@ -14,7 +14,7 @@ export const demoMapping = {
     properties: {
       $schema: { type: 'keyword', index: false },
       control_number: { type: 'keyword' },
-      title: { type: 'text', boost: 2, fields: { raw: { type: 'keyword' } } },
+      title: { type: 'text', fields: { raw: { type: 'keyword' } } },
       creators: {
         type: 'object',
         properties: {

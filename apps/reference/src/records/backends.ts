@@ -1,20 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecordStore, SearchEngine } from '@recordkit/records-service';
-import { type Durability, openDatabase, SqliteRecordStore } from '@recordkit/sqlite';
+import { type Durability, openSqlite, SqliteRecordStore, SqliteSearchEngine } from '@recordkit/sqlite';
 import type { ResolvedConfig } from '../config/types.js';
 
-/** File of the embedded database in the data directory. */
+/** File of the embedded database (records and, by default, their index) in the data directory. */
 export const EMBEDDED_DATABASE_FILE = 'recordkit.sqlite';
+/** File of the embedded search index when the records are in PostgreSQL. */
+export const EMBEDDED_SEARCH_FILE = 'search.sqlite';
 
 /** The record store and search engine the server runs on, and how to check and release them. */
 export interface Backends {
   store: RecordStore;
-  /** Undefined until a search engine is available for this deployment (search, suggest and export answer 503). */
-  search?: SearchEngine;
-  /** What they are, for logs and `/ready`. */
-  describe: { store: 'sqlite' | 'postgres'; search: 'sqlite' | 'elasticsearch' | 'none'; location: string };
-  /** True on the embedded default (SQLite store, no DATABASE_URL). */
+  search: SearchEngine;
+  /** What they are, for logs. */
+  describe: { store: 'sqlite' | 'postgres'; search: 'sqlite' | 'elasticsearch' | 'opensearch'; location: string };
+  /** True on the embedded default (SQLite records and index in one file, no DATABASE_URL). */
   embedded: boolean;
   /** `/ready`: each dependency answers. */
   ready(): Promise<Record<string, string>>;
@@ -29,74 +30,133 @@ export class StartupError extends Error {
 /** Options of {@link openBackends}. */
 export interface OpenBackendsOptions {
   /**
-   * SQLite durability of the embedded store: `full` (default; every commit is on disk) or `normal`
-   * (bulk loads: an OS crash may lose the last commits, never corrupt the file).
+   * SQLite durability: `full` (default; every commit is on disk) or `normal` (bulk loads: an OS crash
+   * may lose the last commits, never corrupt the file).
    */
   durability?: Durability;
 }
 
 /**
- * Open the store and search engine chosen by the environment: the embedded SQLite file in the data
- * directory by default; PostgreSQL when `DATABASE_URL` is set; Elasticsearch when `ELASTICSEARCH_URL`
- * is set (once @recordkit/elasticsearch provides its engine: until then that is a {@link StartupError}).
+ * Open the store and the search engine the environment asks for:
+ *
+ * | `DATABASE_URL` | `ELASTICSEARCH_URL` | records | search |
+ * | --- | --- | --- | --- |
+ * | unset | unset | SQLite (`<data dir>/recordkit.sqlite`) | the same file, written in the same transaction |
+ * | unset | set | SQLite | Elasticsearch or OpenSearch (detected), through the store's outbox |
+ * | set | unset | PostgreSQL | SQLite (`<data dir>/search.sqlite`), through the outbox |
+ * | set | set | PostgreSQL | Elasticsearch or OpenSearch, through the outbox |
+ *
+ * Unreachable services and unusable files are a {@link StartupError} naming them (passwords redacted).
  *
  * @example
  * const backends = await openBackends(config);
  * try { ... } finally { await backends.close(); }
  */
 export async function openBackends(config: ResolvedConfig, options: OpenBackendsOptions = {}): Promise<Backends> {
-  if (config.storage.elasticsearchUrl) {
-    throw new StartupError(
-      'ELASTICSEARCH_URL is set, but @recordkit/elasticsearch does not export a search engine yet.\n' +
-        'Unset ELASTICSEARCH_URL to search with the embedded engine.',
-    );
+  const durability = options.durability ?? 'full';
+  const { databaseUrl, elasticsearchUrl } = config.storage;
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  };
+  try {
+    if (!databaseUrl && !elasticsearchUrl) {
+      const path = join(dataDir(config), EMBEDDED_DATABASE_FILE);
+      const sqlite = attempt(`cannot open the embedded database ${path}`, () => openSqlite({ path, durability }));
+      return finish(
+        config,
+        { store: sqlite.store, search: sqlite.search, close: () => sqlite.close() },
+        { store: 'sqlite', search: 'sqlite', location: path },
+        true,
+      );
+    }
+
+    let store: RecordStore;
+    let storeKind: 'sqlite' | 'postgres';
+    let location: string;
+    if (databaseUrl) {
+      const { openPostgresRecordStore } = await import('@recordkit/postgres');
+      const pg = await openPostgresRecordStore({ connectionString: databaseUrl, schema: config.storage.databaseSchema }).catch(
+        (e: unknown) => {
+          throw new StartupError(`cannot use PostgreSQL at ${redactUrl(databaseUrl)}: ${(e as Error).message}`);
+        },
+      );
+      closers.push(() => pg.close());
+      store = pg;
+      storeKind = 'postgres';
+      location = redactUrl(databaseUrl);
+    } else {
+      const path = join(dataDir(config), EMBEDDED_DATABASE_FILE);
+      const sqlite = attempt(`cannot open the embedded database ${path}`, () => new SqliteRecordStore({ path, durability }));
+      closers.push(() => sqlite.close());
+      store = sqlite;
+      storeKind = 'sqlite';
+      location = path;
+    }
+
+    let search: SearchEngine;
+    let searchKind: 'sqlite' | 'elasticsearch' | 'opensearch';
+    if (elasticsearchUrl) {
+      const { detectDistribution, ElasticsearchSearchEngine } = await import('@recordkit/elasticsearch');
+      const distribution = await detectDistribution(elasticsearchUrl).catch((e: unknown) => {
+        throw new StartupError(`cannot reach Elasticsearch/OpenSearch at ${redactUrl(elasticsearchUrl)}: ${(e as Error).message}`);
+      });
+      const engine = new ElasticsearchSearchEngine({ node: elasticsearchUrl, distribution, prefix: config.storage.indexPrefix });
+      closers.push(() => engine.close());
+      search = engine;
+      searchKind = distribution;
+    } else {
+      const path = join(dataDir(config), EMBEDDED_SEARCH_FILE);
+      const engine = attempt(`cannot open the embedded search index ${path}`, () => new SqliteSearchEngine({ path }));
+      closers.push(() => engine.close());
+      search = engine;
+      searchKind = 'sqlite';
+    }
+    return finish(config, { store, search, close: closeAll }, { store: storeKind, search: searchKind, location }, false);
+  } catch (e) {
+    await closeAll();
+    throw e;
   }
-  if (config.storage.databaseUrl) return openPostgres(config.storage.databaseUrl);
-  return openEmbedded(config, options);
 }
 
-function openEmbedded(config: ResolvedConfig, options: OpenBackendsOptions): Backends {
+function finish(
+  config: ResolvedConfig,
+  parts: { store: RecordStore; search: SearchEngine; close: () => Promise<void> },
+  describe: Backends['describe'],
+  embedded: boolean,
+): Backends {
+  const indexes = [...new Set(config.endpoints.map((e) => e.searchIndex))];
+  return {
+    store: parts.store,
+    search: parts.search,
+    describe,
+    embedded,
+    ready: async () => ({
+      store: await probe(() => parts.store.count()),
+      search: await probe(async () => {
+        for (const index of indexes) if (!(await parts.search.indexExists(index))) throw new Error(`index "${index}" does not exist`);
+      }),
+    }),
+    close: parts.close,
+  };
+}
+
+function dataDir(config: ResolvedConfig): string {
   const dir = config.storage.dataDir;
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
     throw new StartupError(`cannot create the data directory ${dir}: ${(e as Error).message} (set RECORDKIT_DATA_DIR)`);
   }
-  const path = join(dir, EMBEDDED_DATABASE_FILE);
-  let store: SqliteRecordStore;
-  try {
-    const database = openDatabase({ path, durability: options.durability ?? 'full' });
-    store = new SqliteRecordStore({ database });
-  } catch (e) {
-    throw new StartupError(`cannot open the embedded database ${path}: ${(e as Error).message}`);
-  }
-  return {
-    store,
-    describe: { store: 'sqlite', search: 'none', location: path },
-    embedded: true,
-    ready: async () => ({ store: await probe(() => store.count()) }),
-    close: async () => {
-      await store.close();
-      store.database.close();
-    },
-  };
+  return dir;
 }
 
-async function openPostgres(url: string): Promise<Backends> {
-  const { openPostgresRecordStore } = await import('@recordkit/postgres');
-  let store: RecordStore;
+function attempt<T>(what: string, open: () => T): T {
   try {
-    store = await openPostgresRecordStore({ connectionString: url });
+    return open();
   } catch (e) {
-    throw new StartupError(`cannot use PostgreSQL at ${redactUrl(url)}: ${(e as Error).message}`);
+    throw new StartupError(`${what}: ${(e as Error).message}`);
   }
-  return {
-    store,
-    describe: { store: 'postgres', search: 'none', location: redactUrl(url) },
-    embedded: false,
-    ready: async () => ({ store: await probe(() => store.count()) }),
-    close: () => store.close(),
-  };
 }
 
 async function probe(check: () => Promise<unknown>): Promise<string> {

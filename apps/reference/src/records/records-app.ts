@@ -43,7 +43,7 @@ export async function createRecordsApp(options: {
   const loggers = new WeakMap<ResourceRequest, Logger>();
   const service = new RecordsService({
     store: backends.store,
-    ...(backends.search ? { search: backends.search } : {}),
+    search: backends.search,
     baseUrl: options.baseUrl,
     endpoints: Object.fromEntries(
       config.endpoints.map((e) => [
@@ -62,7 +62,7 @@ export async function createRecordsApp(options: {
   });
 
   let timer: NodeJS.Timeout | undefined;
-  if (backends.search && !backends.store.indexesInTransaction) {
+  if (!backends.store.indexesInTransaction) {
     timer = setInterval(() => {
       service.processIndexQueue().catch((error: unknown) => logger.warn({ err: error }, 'outbox: indexing failed, will retry'));
     }, 5000);
