@@ -527,6 +527,11 @@ export function parseSimpleQueryString(query: string, defaultOperator: 'or' | 'a
         text += d;
         i++;
       }
+      if (i === position) {
+        // A character no rule consumes here (a stray parenthesis): skip it.
+        i++;
+        continue;
+      }
       const fuzzy = readTilde();
       if (fuzzy !== undefined && fuzzy !== 0 && flags.fuzzy) unsupported('simple_query_string fuzzy search (term~N)');
       if (text === '') continue;
