@@ -149,7 +149,12 @@ async function serve(args: readonly string[], io: CliIO): Promise<number> {
   return 0;
 }
 
-/** The URL links are built on when no base URL is configured: a wildcard address becomes localhost. */
+/**
+ * The URL links are built on when no base URL is configured: a wildcard address becomes localhost.
+ *
+ * @example
+ * publicUrl('http://0.0.0.0:5000'); // 'http://localhost:5000'
+ */
 export function publicUrl(listeningUrl: string): string {
   return listeningUrl.replace('//0.0.0.0:', '//localhost:').replace('//[::]:', '//localhost:');
 }

@@ -13,7 +13,12 @@ import { progressBar } from './progress.js';
 /** How many demo records the first start of the embedded default loads. */
 export const FIRST_START_DEMO_COUNT = 1000;
 
-/** The import source of demo records: the same seed always gives the same record ids. */
+/**
+ * The import source of demo records: the same seed always gives the same record ids.
+ *
+ * @example
+ * recordIdFor(demoSource(1), 1); // the id of the first demo record
+ */
 export const demoSource = (seed: number) => `recordkit-demo:seed=${seed}`;
 
 /**
@@ -171,7 +176,12 @@ export async function exportCommand(args: readonly string[], io: CliIO): Promise
   });
 }
 
-/** Every live record of an endpoint, from the store (not the index), in id order. */
+/**
+ * Every live record of an endpoint, from the store (not the index), in id order.
+ *
+ * @example
+ * for await (const view of storedRecords(service, 'recid')) console.log(view.id);
+ */
 export async function* storedRecords(service: RecordsService, endpointName: string): AsyncGenerator<RecordView> {
   const endpoint = service.endpoint(endpointName);
   let after: string | undefined;

@@ -194,6 +194,9 @@ async function builtinRoute(
 /**
  * Write a response description to node:http. Headers already set on `res` (request id, CORS,
  * rate limit) are kept; a stream body is piped with back-pressure; HEAD and 204/304 send no body.
+ *
+ * @example
+ * await write(req, res, { status: 200, headers: { 'Content-Type': 'application/json' }, body: '{}' });
  */
 export async function write(req: IncomingMessage, res: ServerResponse, response: ResponseDescription): Promise<void> {
   res.statusCode = response.status;

@@ -168,7 +168,12 @@ async function probe(check: () => Promise<unknown>): Promise<string> {
   }
 }
 
-/** A connection string without its password, for messages and logs. */
+/**
+ * A connection string without its password, for messages and logs.
+ *
+ * @example
+ * redactUrl('postgres://u:secret@db/x'); // 'postgres://u:***@db/x'
+ */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);

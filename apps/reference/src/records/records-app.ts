@@ -18,7 +18,12 @@ export interface RecordsApp {
   close(): void;
 }
 
-/** The identity records-service expects (`undefined` for anonymous). */
+/**
+ * The identity records-service expects (`undefined` for anonymous).
+ *
+ * @example
+ * toServiceIdentity({ id: 'alice', roles: ['curator'] }); // { id: 'alice', roles: ['curator'] }
+ */
 export function toServiceIdentity(identity: Identity): ServiceIdentity | undefined {
   return identity.id === null ? undefined : { id: identity.id, roles: identity.roles };
 }
