@@ -89,6 +89,12 @@ describe('search (GET /records/)', () => {
     expect(page.links.self).toContain('sort=bestmatch');
   });
 
+  it('searches date ranges by year in q', async () => {
+    const { page } = await search('q=publication_date:[2020 TO 2021]&size=200');
+    expect(page.hits.total).toBeGreaterThan(0);
+    for (const hit of page.hits.hits) expect(hit.metadata.publication_date as string).toMatch(/^202[01]-/);
+  });
+
   it('answers 400 naming q for a syntax error', async () => {
     const { res, page } = await search('q=title:(coral');
     expect(res.status).toBe(400);

@@ -25,7 +25,7 @@ export const demoMapping = {
       },
       type: { type: 'keyword' },
       subjects: { type: 'text', fields: { raw: { type: 'keyword' } } },
-      publication_date: { type: 'date', format: 'strict_date' },
+      publication_date: { type: 'date', format: 'strict_date||strict_year_month||strict_year' },
       description: { type: 'text' },
       language: { type: 'keyword' },
       access: { type: 'keyword' },
