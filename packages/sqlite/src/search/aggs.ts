@@ -31,6 +31,8 @@ export interface EntitySet {
   nested: string | null;
   /** `SELECT rid ...` of the set. */
   select: Sql;
+  /** Number of entities, when known: decides how values are read (see `#joined`). */
+  size?: number;
 }
 
 /** Registered on each connection: the date_histogram bucket of a value. */
@@ -172,6 +174,35 @@ export class Aggregator {
     return field;
   }
 
+  /**
+   * The values of `field` for the entities of `set`, driven from the set (CROSS JOIN keeps it the outer
+   * loop), so a small set costs a few index lookups, not a scan of the field's values. Ends in a
+   * WHERE clause that callers may extend with `AND ...`.
+   */
+  #joined(set: EntitySet, val: Sql, field: FieldDef): Sql {
+    // A set holding a large part of the scope is cheaper the other way round: walk the field's values
+    // in index order (no sort for GROUP BY) and test membership in the set.
+    if (set.size !== undefined && set.size * 4 > this.#universeSize(set.nested)) {
+      return sql`${val} WHERE field = ${field.id} AND eid IN (${set.select})`;
+    }
+    return sql`(${set.select}) m CROSS JOIN ${val} v ON v.eid = m.rid AND v.field = ${field.id} WHERE 1`;
+  }
+
+  readonly #universe = new Map<string | null, number>();
+
+  /** About how many entities the scope has (the highest row id; cheap and good enough for a ratio). */
+  #universeSize(nested: string | null): number {
+    let size = this.#universe.get(nested);
+    if (size === undefined) {
+      const t = this.compiler.ctx.tables;
+      size = Number(
+        this.conn.get(nested === null ? sql`SELECT max(rid) AS n FROM ${t.sort}` : sql`SELECT max(rid) AS n FROM ${t.nested}`)?.n ?? 0,
+      );
+      this.#universe.set(nested, size);
+    }
+    return size;
+  }
+
   #narrow(set: EntitySet, condition: Sql): EntitySet {
     return { nested: set.nested, select: sql`SELECT b.rid FROM (${set.select}) b WHERE ${condition}` };
   }
@@ -187,7 +218,8 @@ export class Aggregator {
 
   #single(set: EntitySet, condition: Sql, subs: unknown, subPath: string): JsonObject {
     const narrowed = this.#narrow(set, condition);
-    return { doc_count: this.#count(narrowed), ...this.#subs(subs, subPath, narrowed) };
+    narrowed.size = this.#count(narrowed);
+    return { doc_count: narrowed.size, ...this.#subs(subs, subPath, narrowed) };
   }
 
   #filterCondition(spec: Record<string, unknown>, path: string, set: EntitySet): Sql {
@@ -252,9 +284,7 @@ export class Aggregator {
     const filter = this.#includeExclude(spec, path, field);
     const val = this.#val(set);
 
-    const rows = this.conn.all(
-      sql`SELECT value, count(*) AS c FROM ${val} WHERE field = ${field.id} AND eid IN (${set.select})${filter} GROUP BY value`,
-    );
+    const rows = this.conn.all(sql`SELECT value, count(*) AS c FROM ${this.#joined(set, val, field)}${filter} GROUP BY value`);
     const counts = new Map<string | number, number>();
     for (const row of rows) counts.set(normalizeKey(row.value), Number(row.c));
     let missingKey: string | number | undefined;
@@ -444,7 +474,7 @@ export class Aggregator {
     const minDocCount = spec.min_doc_count === undefined ? 0 : nonNegativeInteger(spec.min_doc_count, at(path, 'min_doc_count'));
     const val = this.#val(set);
     const rows = this.conn.all(
-      sql`SELECT floor((value - ${offset}) / ${interval}) AS k, count(DISTINCT eid) AS c FROM ${val} WHERE field = ${field.id} AND eid IN (${set.select}) GROUP BY k`,
+      sql`SELECT floor((value - ${offset}) / ${interval}) AS k, count(DISTINCT eid) AS c FROM ${this.#joined(set, val, field)} GROUP BY k`,
     );
     const counts = new Map<number, number>();
     for (const row of rows) counts.set(Number(row.k) * interval + offset, Number(row.c));
@@ -549,7 +579,7 @@ export class Aggregator {
     const step = (k: number): number => (fixed !== undefined ? k + fixed : addUnits(k - offset, 1, unit!, zone) + offset);
     const val = this.#val(set);
     const rows = this.conn.all(
-      sql`SELECT ${ident(DATE_BUCKET_FUNCTION)}(value, ${unit ?? ''}, ${fixed ?? 0}, ${zone.name}, ${offset}) AS k, count(DISTINCT eid) AS c FROM ${val} WHERE field = ${field.id} AND eid IN (${set.select}) GROUP BY k`,
+      sql`SELECT ${ident(DATE_BUCKET_FUNCTION)}(value, ${unit ?? ''}, ${fixed ?? 0}, ${zone.name}, ${offset}) AS k, count(DISTINCT eid) AS c FROM ${this.#joined(set, val, field)} GROUP BY k`,
     );
     const counts = new Map<number, number>();
     for (const row of rows) counts.set(Number(row.k), Number(row.c));
@@ -696,7 +726,8 @@ export class Aggregator {
       select = sql`SELECT n.rid FROM ${t.nested} n WHERE n.path = ${def.id} AND n.parent IN (${set.select})`;
     else invalid(at(path, 'path'), `[${nestedPath}] is not a nested path directly under [${set.nested}].`);
     const inner: EntitySet = { nested: nestedPath, select };
-    return { doc_count: this.#count(inner), ...this.#subs(subs, subPath, inner) };
+    inner.size = this.#count(inner);
+    return { doc_count: inner.size, ...this.#subs(subs, subPath, inner) };
   }
 
   #reverseNested(spec: Record<string, unknown>, path: string, set: EntitySet, subs: unknown, subPath: string): JsonObject {
@@ -726,7 +757,7 @@ export class Aggregator {
     const numericOnly = type !== 'value_count' && type !== 'cardinality';
     const field = this.#field(spec.field, at(path, 'field'), set, numericOnly ? ['number', 'date', 'boolean'] : undefined);
     const val = this.#val(set);
-    const base = sql`FROM ${val} WHERE field = ${field.id} AND eid IN (${set.select})`;
+    const base = sql`FROM ${this.#joined(set, val, field)}`;
     let missingValue: string | number | undefined;
     let missingDocs = 0;
     if (spec.missing !== undefined) {

@@ -293,7 +293,7 @@ export class SqliteSearchEngine implements SearchEngine, SqliteIndexWriter {
   /** The compiled index, from the cache when the registry still has the same ordinal. */
   #runtime(conn: Connection, index: string, required: boolean): IndexRuntime | undefined {
     if (typeof index !== 'string' || index === '') invalid('index', 'An index name must be a non-empty string.');
-    const row = conn.get(sql`SELECT ordinal, mapping FROM search_indexes WHERE name = ${index}`);
+    const row = conn.get(sql`SELECT ordinal FROM search_indexes WHERE name = ${index}`);
     if (!row) {
       this.#runtimes.delete(index);
       if (required) indexNotFound(index);
@@ -302,7 +302,8 @@ export class SqliteSearchEngine implements SearchEngine, SqliteIndexWriter {
     const ordinal = Number(row.ordinal);
     const cached = conn === this.#conn ? this.#runtimes.get(index) : undefined;
     if (cached && cached.ordinal === ordinal) return cached;
-    const schema = compileMapping(JSON.parse(String(row.mapping)) as IndexMapping);
+    const mapping = conn.get(sql`SELECT mapping FROM search_indexes WHERE name = ${index}`)?.mapping;
+    const schema = compileMapping(JSON.parse(String(mapping)) as IndexMapping);
     const rt: IndexRuntime = { name: index, ordinal, schema, tables: indexTables(ordinal, schema) };
     if (conn === this.#conn) this.#runtimes.set(index, rt);
     return rt;

@@ -8,7 +8,7 @@ import { MaxResultWindowError } from '@recordkit/rest-errors';
 import { Aggregator } from './aggs.js';
 import type { Connection } from './connection.js';
 import { boolean, invalid, isObject, nonNegativeInteger, unsupported } from './errors.js';
-import { type Compiled, compileTopQuery, type QueryCompiler, rootScope } from './query.js';
+import { type Compiled, compileTopQuery, type QueryCompiler, RidSet, rootScope } from './query.js';
 import { orderBy, parseSort, type SortKey, searchAfterCondition } from './sort.js';
 import { applySourceFilter, parseSourceFilter } from './source-filter.js';
 import { and, ident, type Sql, sql, TRUE } from './sql.js';
@@ -87,15 +87,14 @@ export function executeSearch(
   if (aggs !== undefined && !isObject(aggs)) invalid(aggsPath, 'Expected an object of named aggregations.');
   let hitSource: Sql;
   let aggregations: JsonObject | undefined;
+  const { source, residual } = matchSource(query, rt);
   if (hasAggs) {
-    conn.db.exec(`CREATE TEMP TABLE IF NOT EXISTS search_match (rid INTEGER PRIMARY KEY, score REAL)`);
+    conn.db.exec('CREATE TEMP TABLE IF NOT EXISTS search_match (rid INTEGER PRIMARY KEY, score REAL)');
     conn.run(sql`DELETE FROM temp.search_match`);
-    conn.run(
-      sql`INSERT INTO temp.search_match (rid, score) SELECT d.rid, ${query.score ?? sql`NULL`} FROM ${t.doc} d WHERE ${query.where}`,
-    );
+    conn.run(sql`INSERT INTO temp.search_match (rid, score) SELECT d.rid, ${query.score ?? sql`NULL`} FROM ${source} d WHERE ${residual}`);
     hitSource = sql`SELECT d.rid AS rid, d.score AS score FROM temp.search_match d WHERE ${postFilter}`;
   } else {
-    hitSource = sql`SELECT d.rid AS rid, ${scoring ? (query.score ?? sql`0`) : sql`NULL`} AS score FROM ${t.doc} d WHERE ${and([query.where, postFilter])}`;
+    hitSource = sql`SELECT d.rid AS rid, ${scoring ? (query.score ?? sql`0`) : sql`NULL`} AS score FROM ${source} d WHERE ${and([residual, postFilter])}`;
   }
   // Hits.
   const needsSortTable = keys.some((k) => k.kind === 'field' && k.field?.nested === null && k.field.sortSlot !== undefined);
@@ -118,7 +117,11 @@ export function executeSearch(
   if (trackTotal !== false) {
     const limit = trackTotal === true ? -1 : trackTotal + 1;
     const counted = Number(
-      conn.get(sql`SELECT count(*) AS c FROM (SELECT 1 FROM (${hitSource}) h${sortJoin} WHERE ${after} LIMIT ${limit})`)?.c ?? 0,
+      conn.get(
+        after === TRUE
+          ? sql`SELECT count(*) AS c FROM (SELECT 1 FROM (${hitSource}) h LIMIT ${limit})`
+          : sql`SELECT count(*) AS c FROM (SELECT 1 FROM (${hitSource}) h${sortJoin} WHERE ${after} LIMIT ${limit})`,
+      )?.c ?? 0,
     );
     total = trackTotal !== true && counted > trackTotal ? { value: trackTotal, relation: 'gte' } : { value: counted, relation: 'eq' };
   }
@@ -155,7 +158,8 @@ export function executeSearch(
 
   if (hasAggs) {
     const aggregator = new Aggregator(conn, compiler, sql`SELECT rid FROM ${t.doc}`);
-    aggregations = aggregator.run(aggs, aggsPath, { nested: null, select: sql`SELECT rid FROM temp.search_match` }, true);
+    const size = Number(conn.get(sql`SELECT count(*) AS c FROM temp.search_match`)?.c ?? 0);
+    aggregations = aggregator.run(aggs, aggsPath, { nested: null, select: sql`SELECT rid FROM temp.search_match`, size }, true);
   } else if (aggs !== undefined) {
     aggregations = {};
   }
@@ -175,8 +179,21 @@ export function executeSearch(
 
 /** Count the documents matching a query (the `_count` API). */
 export function executeCount(conn: Connection, rt: IndexRuntime, compiler: QueryCompiler, query: JsonObject | undefined): number {
-  const compiled = compileTopQuery(compiler, query, 'query', false);
-  return Number(conn.get(sql`SELECT count(*) AS c FROM ${rt.tables.doc} d WHERE ${compiled.where}`)?.c ?? 0);
+  const { source, residual } = matchSource(compileTopQuery(compiler, query, 'query', false), rt);
+  return Number(conn.get(sql`SELECT count(*) AS c FROM ${source} d WHERE ${residual}`)?.c ?? 0);
+}
+
+/**
+ * Where the matches of a query come from: its id set when it compiled to one (index lookups combined
+ * with INTERSECT / UNION / EXCEPT), otherwise every document of the narrow sort table, filtered by the
+ * query's condition.
+ */
+function matchSource(query: Compiled, rt: IndexRuntime): { source: Sql; residual: Sql } {
+  if (query.where instanceof RidSet) {
+    const select = query.where.distinct ? query.where.select : sql`SELECT DISTINCT rid FROM (${query.where.select})`;
+    return { source: sql`(${select})`, residual: TRUE };
+  }
+  return { source: rt.tables.sort, residual: query.where };
 }
 
 function parseTrackTotalHits(raw: unknown): number | boolean {

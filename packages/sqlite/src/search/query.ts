@@ -34,6 +34,7 @@ export interface Scope {
 
 /** A compiled clause: its condition and (when scoring) its score for matching rows. */
 export interface Compiled {
+  /** The condition; a {@link RidSet} when it can also be computed as a set of entity ids. */
   where: Sql;
   score: Sql | null;
   /** True when `score` is already 0 for rows that do not match (FTS leaves), so `should` needs no CASE. */
@@ -41,6 +42,54 @@ export interface Compiled {
 }
 
 const MATCH_NONE: Compiled = { where: FALSE, score: null };
+
+/**
+ * A condition `<alias>.rid IN (<select>)` that also carries its `select` (a query of entity ids in a
+ * column `rid`), so AND, OR and NOT of such conditions can run as INTERSECT, UNION and EXCEPT of
+ * index lookups instead of testing every document.
+ */
+export class RidSet extends Sql {
+  constructor(
+    readonly alias: Sql,
+    readonly select: Sql,
+    /** True when `select` yields each id once. */
+    readonly distinct: boolean,
+  ) {
+    const where = sql`${alias}.rid IN (${select})`;
+    super(where.text, where.params);
+  }
+}
+
+/** A set condition on the entity of `alias`. */
+export function inSet(alias: Sql, select: Sql, distinct = false): RidSet {
+  return new RidSet(alias, select, distinct);
+}
+
+function compound(parts: RidSet[], operator: 'UNION' | 'INTERSECT'): RidSet {
+  if (parts.length === 1) return parts[0]!;
+  const op = operator === 'UNION' ? sql` UNION ` : sql` INTERSECT `;
+  return inSet(
+    parts[0]!.alias,
+    join(
+      parts.map((p) => sql`SELECT rid FROM (${p.select})`),
+      op,
+    ),
+    true,
+  );
+}
+
+function except(base: RidSet, minus: RidSet[]): RidSet {
+  if (minus.length === 0) return base;
+  const parts = [base, ...minus].map((p) => sql`SELECT rid FROM (${p.select})`);
+  return inSet(base.alias, join(parts, sql` EXCEPT `), true);
+}
+
+/** OR of conditions: a UNION when every part is a set. */
+function orConditions(parts: Sql[]): Sql {
+  const kept = parts.filter((p) => p !== FALSE);
+  if (kept.length > 0 && kept.every((p) => p instanceof RidSet)) return compound(kept as RidSet[], 'UNION');
+  return or(parts);
+}
 const MAX_EXPANSIONS = 4096;
 
 /** Compiles one request's queries; holds the alias counter. */
@@ -53,6 +102,13 @@ export class QueryCompiler {
   nextAlias(): Sql {
     this.#aliases += 1;
     return ident(`n${this.#aliases}`);
+  }
+
+  /** Every entity of a scope, as a set: all documents, or all nested objects of the path. */
+  universe(scope: Scope): RidSet {
+    if (scope.nested === null) return inSet(scope.alias, sql`SELECT rid FROM ${this.ctx.tables.sort}`, true);
+    const def = this.ctx.schema.nested.get(scope.nested)!;
+    return inSet(scope.alias, sql`SELECT rid FROM ${this.ctx.tables.nested} WHERE path = ${def.id}`, true);
   }
 
   /** The value table of a scope. */
@@ -148,7 +204,7 @@ export class QueryCompiler {
           ? 1
           : 0
         : minimumShouldMatch(body.minimum_should_match, should.length, at(path, 'minimum_should_match'));
-    return combineBool({ must, filter, should, mustNot, msm, boost: boostOf(body, path), scoring });
+    return combineBool({ must, filter, should, mustNot, msm, boost: boostOf(body, path), scoring, universe: this.universe(scope) });
   }
 
   #constantScore(body: unknown, path: string, scope: Scope, scoring: boolean): Compiled {
@@ -193,7 +249,10 @@ export class QueryCompiler {
     const alias = this.nextAlias();
     const inner = this.compile(body.query, at(path, 'query'), { nested: nestedPath, alias }, scoring && scoreMode !== 'none');
     const nestedTable = this.ctx.tables.nested;
-    const where = sql`${scope.alias}.rid IN (SELECT ${alias}.${link} FROM ${nestedTable} ${alias} WHERE ${alias}.path = ${def.id} AND ${inner.where})`;
+    const where = inSet(
+      scope.alias,
+      sql`SELECT ${alias}.${link} AS rid FROM ${nestedTable} ${alias} WHERE ${alias}.path = ${def.id} AND ${inner.where}`,
+    );
     if (!scoring) return { where, score: null };
     const boost = boostOf(body, path);
     if (scoreMode === 'none' || inner.score === null) return { where, score: constant(0) };
@@ -286,7 +345,11 @@ export class QueryCompiler {
     if (scope.nested !== null) unsupported(path, 'An ids query inside a nested query.');
     if (!Array.isArray(body.values)) invalid(at(path, 'values'), 'Expected an array of ids.');
     const ids = body.values.map((v, i) => (typeof v === 'number' ? String(v) : string(v, at(path, 'values', i))));
-    const where = sql`${scope.alias}.rid IN (SELECT rid FROM ${this.ctx.tables.doc} WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)})))`;
+    const where = inSet(
+      scope.alias,
+      sql`SELECT rid FROM ${this.ctx.tables.doc} WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+      true,
+    );
     return leaf(where, boostOf(body, path), scoring);
   }
 
@@ -469,7 +532,7 @@ export class QueryCompiler {
     const columns = [...new Set(refs.map((r) => r.field.column!))];
     const match = ftsExpression(expr, columns);
     if (match === undefined) return MATCH_NONE;
-    const where = sql`${scope.alias}.rid IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ${match})`;
+    const where = inSet(scope.alias, sql`SELECT rowid AS rid FROM ${table} WHERE ${table} MATCH ${match}`, true);
     if (!scoring) return { where, score: null };
     const total = scope.nested === null ? this.ctx.schema.rootTextColumns : this.ctx.schema.nestedTextColumns;
     const weights = new Array<number>(total).fill(1);
@@ -638,7 +701,16 @@ export class QueryCompiler {
           ? 1
           : 0
         : minimumShouldMatch(msmRaw, should.length, at(options.path, 'minimum_should_match'));
-    return combineBool({ must: buckets.must, filter: [], should, mustNot: buckets.must_not, msm, boost: node.boost ?? 1, scoring });
+    return combineBool({
+      must: buckets.must,
+      filter: [],
+      should,
+      mustNot: buckets.must_not,
+      msm,
+      boost: node.boost ?? 1,
+      scoring,
+      universe: this.universe(scope),
+    });
   }
 
   #qsNode(node: QSNode, field: string | null, options: QSOptions, scope: Scope, scoring: boolean, top: boolean): Compiled {
@@ -854,12 +926,13 @@ export class QueryCompiler {
     }
     const value = this.#convert(field, raw, path, fromText);
     if (value === undefined) return FALSE;
-    return sql`${scope.alias}.rid IN (SELECT eid FROM ${this.valTable(scope)} WHERE field = ${field.id} AND value = ${value})`;
+    return inSet(scope.alias, sql`SELECT eid AS rid FROM ${this.valTable(scope)} WHERE field = ${field.id} AND value = ${value}`, true);
   }
 
   /** `terms` semantics for one field. */
   termsCondition(field: FieldDef, raws: unknown[], scope: Scope, path: string): Sql {
-    if (field.kind === 'text' || field.kind === 'date') return or(raws.map((r, i) => this.termCondition(field, r, scope, at(path, i))));
+    if (field.kind === 'text' || field.kind === 'date')
+      return orConditions(raws.map((r, i) => this.termCondition(field, r, scope, at(path, i))));
     const values: (string | number)[] = [];
     raws.forEach((raw, i) => {
       if (raw === null) invalid(at(path, i), 'A terms value cannot be null.');
@@ -867,7 +940,10 @@ export class QueryCompiler {
       if (v !== undefined) values.push(v);
     });
     if (values.length === 0) return FALSE;
-    return sql`${scope.alias}.rid IN (SELECT eid FROM ${this.valTable(scope)} WHERE field = ${field.id} AND value IN (SELECT value FROM json_each(${JSON.stringify(values)})))`;
+    return inSet(
+      scope.alias,
+      sql`SELECT eid AS rid FROM ${this.valTable(scope)} WHERE field = ${field.id} AND value IN (SELECT value FROM json_each(${JSON.stringify(values)}))`,
+    );
   }
 
   /** A value converted for comparison; undefined when it can never match (a decimal on an integer field). */
@@ -948,7 +1024,7 @@ export class QueryCompiler {
       conditions.push(sql`value ${sign} ${value}`);
     }
     const valueCondition = conditions.length === 0 ? sql`` : sql` AND ${and(conditions)}`;
-    return sql`${scope.alias}.rid IN (SELECT eid FROM ${this.valTable(scope)} WHERE field = ${field.id}${valueCondition})`;
+    return inSet(scope.alias, sql`SELECT eid AS rid FROM ${this.valTable(scope)} WHERE field = ${field.id}${valueCondition}`);
   }
 
   /** `exists` semantics: any of the fields named (or under the object path, or matching the pattern) has a value. */
@@ -980,8 +1056,11 @@ export class QueryCompiler {
       }
     }
     if (ids.length === 0) return FALSE;
-    if (ids.length === 1) return sql`${scope.alias}.rid IN (SELECT eid FROM ${this.valTable(scope)} WHERE field = ${ids[0]!})`;
-    return sql`${scope.alias}.rid IN (SELECT eid FROM ${this.valTable(scope)} WHERE field IN (SELECT value FROM json_each(${JSON.stringify(ids)})))`;
+    if (ids.length === 1) return inSet(scope.alias, sql`SELECT eid AS rid FROM ${this.valTable(scope)} WHERE field = ${ids[0]!}`);
+    return inSet(
+      scope.alias,
+      sql`SELECT eid AS rid FROM ${this.valTable(scope)} WHERE field IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+    );
   }
 
   /** `prefix` semantics. `normalize` folds the prefix (query_string) instead of taking it verbatim (prefix query). */
@@ -997,7 +1076,7 @@ export class QueryCompiler {
     const value = field.normalizer ? (queryValue(field, prefix) as string) : prefix;
     const upper = prefixUpperBound(value);
     const range = upper === undefined ? sql`value >= ${value}` : sql`value >= ${value} AND value < ${upper}`;
-    return sql`${scope.alias}.rid IN (SELECT eid FROM ${this.valTable(scope)} WHERE field = ${field.id} AND ${range})`;
+    return inSet(scope.alias, sql`SELECT eid AS rid FROM ${this.valTable(scope)} WHERE field = ${field.id} AND ${range}`);
   }
 
   /** `wildcard` semantics (`*`, `?`, `\` escapes). */
@@ -1013,7 +1092,10 @@ export class QueryCompiler {
     const upper = prefix === '' ? undefined : prefixUpperBound(prefix);
     const range =
       prefix === '' ? sql`` : upper === undefined ? sql` AND value >= ${prefix}` : sql` AND value >= ${prefix} AND value < ${upper}`;
-    return sql`${scope.alias}.rid IN (SELECT eid FROM ${this.valTable(scope)} WHERE field = ${field.id}${range} AND typeof(value) = 'text' AND value GLOB ${glob})`;
+    return inSet(
+      scope.alias,
+      sql`SELECT eid AS rid FROM ${this.valTable(scope)} WHERE field = ${field.id}${range} AND typeof(value) = 'text' AND value GLOB ${glob}`,
+    );
   }
 }
 
@@ -1183,13 +1265,26 @@ function combineBool(input: {
   msm: number;
   boost: number;
   scoring: boolean;
+  universe?: RidSet;
 }): Compiled {
   const { must, filter, should, mustNot, msm, boost, scoring } = input;
   if (must.length === 0 && filter.length === 0 && should.length === 0 && mustNot.length === 0) {
     return { where: TRUE, score: scoring ? constant(boost) : null };
   }
-  const conditions = [...must.map((c) => c.where), ...filter.map((c) => c.where), ...mustNot.map((c) => not(c.where))];
   if (msm > should.length) return MATCH_NONE;
+  const where = boolSet(input) ?? boolCondition(input);
+  if (!scoring) return { where, score: null };
+  const scores = [
+    ...must.filter((c) => c.score !== null).map((c) => c.score!),
+    ...should.filter((c) => c.score !== null).map(scoreWhenMatched),
+  ];
+  const sum = scores.length === 0 ? sql`0` : scores.length === 1 ? scores[0]! : sql`(${join(scores, sql` + `)})`;
+  return { where, score: boost === 1 ? sum : sql`(${sum} * ${boost})` };
+}
+
+function boolCondition(input: { must: Compiled[]; filter: Compiled[]; should: Compiled[]; mustNot: Compiled[]; msm: number }): Sql {
+  const { must, filter, should, mustNot, msm } = input;
+  const conditions = [...must.map((c) => c.where), ...filter.map((c) => c.where), ...mustNot.map((c) => not(c.where))];
   if (msm === 1) conditions.push(or(should.map((c) => c.where)));
   else if (msm > 1)
     conditions.push(
@@ -1198,14 +1293,38 @@ function combineBool(input: {
         msm,
       ),
     );
-  const where = and(conditions);
-  if (!scoring) return { where, score: null };
-  const scores = [
-    ...must.filter((c) => c.score !== null).map((c) => c.score!),
-    ...should.filter((c) => c.score !== null).map(scoreWhenMatched),
-  ];
-  const sum = scores.length === 0 ? sql`0` : scores.length === 1 ? scores[0]! : sql`(${join(scores, sql` + `)})`;
-  return { where, score: boost === 1 ? sum : sql`(${sum} * ${boost})` };
+  return and(conditions);
+}
+
+/**
+ * The bool query as set operations when its clauses are sets: INTERSECT of must and filter (and of
+ * the UNION of should when one is required), EXCEPT each must_not; a bool of only must_not clauses
+ * starts from the scope's universe. Undefined when some clause is not a set.
+ */
+function boolSet(input: {
+  must: Compiled[];
+  filter: Compiled[];
+  should: Compiled[];
+  mustNot: Compiled[];
+  msm: number;
+  universe?: RidSet;
+}): RidSet | undefined {
+  const { must, filter, should, mustNot, msm, universe } = input;
+  const positives = [...must, ...filter].map((c) => c.where);
+  if (positives.includes(FALSE)) return undefined;
+  const kept = positives.filter((w) => w !== TRUE);
+  if (msm > 1) return undefined;
+  if (msm === 1) {
+    const union = orConditions(should.map((c) => c.where));
+    if (union === TRUE) return undefined;
+    kept.push(union);
+  }
+  const negatives = mustNot.map((c) => c.where).filter((w) => w !== FALSE);
+  if (!kept.every((w) => w instanceof RidSet) || !negatives.every((w) => w instanceof RidSet)) return undefined;
+  let base: RidSet | undefined = kept.length > 0 ? compound(kept as RidSet[], 'INTERSECT') : universe;
+  if (!base) return undefined;
+  if (negatives.length > 0) base = except(base, negatives as RidSet[]);
+  return base;
 }
 
 function countAtLeast(conditions: Sql[], k: number): Sql {
@@ -1218,7 +1337,7 @@ function atLeast(parts: Compiled[], k: number, scoring: boolean): Compiled {
   if (k > parts.length) return MATCH_NONE;
   const where =
     k <= 1
-      ? or(parts.map((p) => p.where))
+      ? orConditions(parts.map((p) => p.where))
       : k === parts.length
         ? and(parts.map((p) => p.where))
         : countAtLeast(
@@ -1233,7 +1352,7 @@ function atLeast(parts: Compiled[], k: number, scoring: boolean): Compiled {
 function disMax(parts: Compiled[], tieBreaker: number, boost: number, scoring: boolean): Compiled {
   if (parts.length === 0) return MATCH_NONE;
   if (parts.length === 1) return scaleScore(parts[0]!, boost);
-  const where = or(parts.map((p) => p.where));
+  const where = orConditions(parts.map((p) => p.where));
   if (!scoring) return { where, score: null };
   const scores = parts.map(scoreWhenMatched);
   let score = sql`max(${join(scores, sql`, `)})`;
@@ -1244,7 +1363,7 @@ function disMax(parts: Compiled[], tieBreaker: number, boost: number, scoring: b
 function sumOf(parts: Compiled[], scoring: boolean): Compiled {
   if (parts.length === 0) return MATCH_NONE;
   if (parts.length === 1) return parts[0]!;
-  const where = or(parts.map((p) => p.where));
+  const where = orConditions(parts.map((p) => p.where));
   if (!scoring) return { where, score: null };
   return { where, score: sql`(${join(parts.map(scoreWhenMatched), sql` + `)})` };
 }
