@@ -111,6 +111,15 @@ describe.each(STACKS)('records over HTTP (%s)', (stack) => {
       expect(ok.status).toBe(201);
     });
 
+    it('answers 415 to a body without Content-Type (Invenio: 415 with an empty media type)', async () => {
+      const response = await fetch(`${server.url}/records/`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer alice' },
+        body: new Uint8Array([123, 125]),
+      });
+      expect(response.status).toBe(415);
+    });
+
     it('difference: invalid JSON is a 400 naming the position (Invenio sends a generic message)', async () => {
       const res = await call('POST', '/records/', { user: 'alice', body: '{"title": "x",}' });
       expect(res.status).toBe(400);
@@ -443,6 +452,13 @@ describe.each(STACKS)('records over HTTP (%s)', (stack) => {
       const created = await create();
       expect((await call('DELETE', `/records/${created.id}`, { user: 'alice', headers: { 'If-Match': '"1"' } })).status).toBe(412);
       expect((await call('GET', `/records/${created.id}`)).status).toBe(200);
+    });
+
+    it('difference: DELETE is never negotiated (Invenio answers 406 after deleting when every Accept entry has q=0)', async () => {
+      const created = await create();
+      expect((await call('DELETE', `/records/${created.id}`, { user: 'alice', headers: { Accept: 'application/json;q=0' } })).status).toBe(
+        204,
+      );
     });
 
     it('answers 401 to anonymous and 403 to a stranger', async () => {

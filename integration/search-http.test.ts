@@ -122,6 +122,11 @@ describe.each(STACKS)('search over HTTP (%s)', (stack) => {
       expect(JSON.stringify(res.json)).toContain('mostrecent');
     });
 
+    it('keeps q= in the links when sent empty, and leaves q out when absent (§2.5.1)', async () => {
+      expect((await call('GET', '/records/?q=')).search.links.self).toMatch(/[?&]q=(&|$)/);
+      expect((await call('GET', '/records/')).search.links.self).not.toContain('q=');
+    });
+
     it('difference: /records without the trailing slash is the list (Invenio: 308 to /records/)', async () => {
       expect((await call('GET', '/records')).search.hits.total).toBeGreaterThanOrEqual(TYPES.length);
     });
@@ -148,10 +153,28 @@ describe.each(STACKS)('search over HTTP (%s)', (stack) => {
       expect(body.title[0]?.options[0]?.text).toMatch(/^Coral reef survey/);
     });
 
-    it('answers 400 "No completions requested. (options: title)" without a prefix', async () => {
+    it('answers 400 "No completions requested. (options: title, typed)" without a prefix', async () => {
       const res = await call('GET', '/records/_suggest');
       expect(res.status).toBe(400);
-      expect(res.error.message).toBe('No completions requested. (options: title)');
+      expect(res.error.message).toBe('No completions requested. (options: title, typed)');
+    });
+
+    it('filters by a context taken from its query parameter', async () => {
+      const res = await call('GET', '/records/_suggest?typed=coral&suggest_type=software');
+      expect(res.status).toBe(200);
+      const body = res.json as { typed: { options: { text: string }[] }[] };
+      expect(body.typed[0]?.options.map((o) => o.text)).toEqual(['Coral reef survey 3']);
+    });
+
+    it('difference: a missing context is a 400 naming its parameter (Invenio: "Missing  context.")', async () => {
+      const res = await call('GET', '/records/_suggest?typed=coral');
+      expect(res.status).toBe(400);
+      expect(res.error.message).toBe('Missing "suggest_type" context.');
+      expect(res.error.errors?.[0]?.field).toBe('suggest_type');
+    });
+
+    it('answers 400 to a bad size', async () => {
+      expect((await call('GET', '/records/_suggest?title=cor&size=0')).error.errors?.[0]?.field).toBe('size');
     });
   });
 

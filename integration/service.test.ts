@@ -178,6 +178,32 @@ describe('RecordsService configuration', () => {
     expect(await statusOf(service.read(ctx, created.pid.value))).toBe(500);
   });
 
+  it('answers 500, as Invenio, for a registered PID without a record (a data error, not a client one)', async () => {
+    const { service, store } = app({
+      endpoints: { e: { pidType: 'recid', listRoute: '/e/', itemRoute: '/e/:pid', permissions: writable } },
+    });
+    await store.createPID({ type: 'recid', value: 'orphan', status: 'registered' });
+    expect(await statusOf(service.read(ctx, 'orphan'))).toBe(500);
+  });
+
+  it('checks the list permission on search, suggest and export (Invenio checks none on suggest)', async () => {
+    const { service } = app({
+      withSearch: true,
+      endpoints: {
+        e: {
+          pidType: 'recid',
+          listRoute: '/e/',
+          itemRoute: '/e/:pid',
+          permissions: { ...writable, list: () => false },
+          suggesters: { title: { completion: { field: 'suggest_title' } } },
+        },
+      },
+    });
+    expect(await statusOf(service.suggest({ endpoint: 'e', identity: undefined }, new URLSearchParams('title=x')))).toBe(401);
+    expect(await statusOf(service.searchRecords({ endpoint: 'e', identity: { id: 'u' } }, new URLSearchParams()))).toBe(403);
+    expect(await statusOf(service.exportRecords({ endpoint: 'e', identity: undefined }, new URLSearchParams()).next())).toBe(401);
+  });
+
   it('keeps every revision of a record in the store', async () => {
     const { service, store } = app({
       endpoints: { e: { pidType: 'recid', listRoute: '/e/', itemRoute: '/e/:pid', permissions: writable } },

@@ -109,6 +109,7 @@ export const RECORD_MAPPING: IndexMapping = {
       type: { type: 'keyword' },
       control_number: { type: 'keyword' },
       suggest_title: { type: 'completion' },
+      suggest_typed: { type: 'completion', contexts: [{ name: 'type', type: 'category', path: 'type' }] },
       _created: { type: 'date' },
       _updated: { type: 'date' },
     },
@@ -118,7 +119,13 @@ export const RECORD_MAPPING: IndexMapping = {
 /** Index document of the test records: metadata, timestamps and a completion input from the title. */
 export function recordDocument(record: StoredRecord): JsonObject {
   const title = typeof record.metadata.title === 'string' ? record.metadata.title : '';
-  return { ...record.metadata, _created: record.created, _updated: record.updated, suggest_title: { input: [title] } };
+  return {
+    ...record.metadata,
+    _created: record.created,
+    _updated: record.updated,
+    suggest_title: { input: [title] },
+    suggest_typed: { input: [title] },
+  };
 }
 
 /** Readable: public records, one's own, everything for curators. */
@@ -144,5 +151,8 @@ export const SEARCH_ENDPOINT: EndpointConfig = {
     aggs: { type: { terms: { field: 'type' } }, access: { terms: { field: 'access' } } },
     postFilters: { type: { type: 'terms', field: 'type' } },
   },
-  suggesters: { title: { completion: { field: 'suggest_title' } } },
+  suggesters: {
+    title: { completion: { field: 'suggest_title' } },
+    typed: { completion: { field: 'suggest_typed', contexts: { type: 'suggest_type' } } },
+  },
 };
