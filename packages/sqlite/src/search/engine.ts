@@ -92,6 +92,8 @@ export class SqliteSearchEngine implements SearchEngine, SqliteIndexWriter {
         db.exec('PRAGMA journal_mode = WAL');
         db.exec('PRAGMA synchronous = NORMAL');
       }
+      // The value indexes are written in random order; a 64 MiB page cache keeps imports from thrashing.
+      db.exec('PRAGMA cache_size = -65536');
       this.#ownsDatabase = true;
     } else {
       throw new TypeError('SqliteSearchEngine: give `path` (a file or ":memory:") or an open `database`.');

@@ -124,15 +124,13 @@ function insertRows(conn: Connection, rt: IndexRuntime, rid: number, doc: Analyz
       .prepare(`INSERT INTO ${t.fts.text} (rowid, ${columns(schema.rootTextColumns)}) VALUES (?${placeholders(schema.rootTextColumns)})`)
       .run(r, ...doc.root.text);
   }
-  const insertValue = conn.prepare(`INSERT OR IGNORE INTO ${t.val.text} (eid, field, value) VALUES (?, ?, ?)`);
-  for (const [field, value] of doc.root.values) insertValue.run(r, BigInt(field), bindable(value));
+  insertValues(conn, t.val.text, r, doc.root.values);
   const sortColumns = Array.from({ length: schema.sortSlots }, (_, i) => `, lo${i}, hi${i}`).join('');
   conn
     .prepare(`INSERT INTO ${t.sort.text} (rid${sortColumns}) VALUES (?${placeholders(schema.sortSlots * 2)})`)
     .run(r, ...doc.sort.map((v) => bindable(v as SqlValue)));
   if (doc.nested.length > 0) {
     const insertNested = conn.prepare(`INSERT INTO ${t.nested.text} (doc, parent, path) VALUES (?, ?, ?)`);
-    const insertNestedValue = conn.prepare(`INSERT OR IGNORE INTO ${t.nval.text} (eid, field, value) VALUES (?, ?, ?)`);
     const insertNestedText = t.nfts
       ? conn.prepare(
           `INSERT INTO ${t.nfts.text} (rowid, ${columns(schema.nestedTextColumns)}) VALUES (?${placeholders(schema.nestedTextColumns)})`,
@@ -143,7 +141,7 @@ function insertRows(conn: Connection, rt: IndexRuntime, rid: number, doc: Analyz
       const parent = nested.parent < 0 ? null : ids[nested.parent]!;
       const nrid = BigInt(insertNested.run(r, parent, BigInt(nested.pathId)).lastInsertRowid);
       ids.push(nrid);
-      for (const [field, value] of nested.values) insertNestedValue.run(nrid, BigInt(field), bindable(value));
+      insertValues(conn, t.nval.text, nrid, nested.values);
       if (insertNestedText && nested.text.some((v) => v !== null)) insertNestedText.run(nrid, ...nested.text);
     }
   }
@@ -154,6 +152,20 @@ function insertRows(conn: Connection, rt: IndexRuntime, rid: number, doc: Analyz
     for (const c of doc.completions) {
       insertCompletion.run(BigInt(c.field), c.key, r, c.input, BigInt(c.weight), c.contexts.length > 0 ? JSON.stringify(c.contexts) : null);
     }
+  }
+}
+
+const VALUES_PER_STATEMENT = 64;
+
+/** Insert an entity's values with multi-row INSERTs: one call into SQLite per 64 values, not per value. */
+function insertValues(conn: Connection, table: string, eid: bigint, values: [number, string | number][]): void {
+  for (let start = 0; start < values.length; start += VALUES_PER_STATEMENT) {
+    const chunk = values.slice(start, start + VALUES_PER_STATEMENT);
+    const params: SqlValue[] = [];
+    for (const [field, value] of chunk) params.push(eid, BigInt(field), bindable(value));
+    conn
+      .prepare(`INSERT OR IGNORE INTO ${table} (eid, field, value) VALUES ${'(?, ?, ?), '.repeat(chunk.length - 1)}(?, ?, ?)`)
+      .run(...params);
   }
 }
 
