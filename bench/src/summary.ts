@@ -40,21 +40,32 @@ export function targets(results: SuiteResult[]): Target[] {
   ratioTarget('GET record', 'GET a record', 0.75);
   ratioTarget('conditional GET (304)', 'conditional GET (304)', 0.85);
 
-  const scale100k = find(results, 'scale')?.rows.find((r) => r.name === 'search at 100,000 records');
-  const search = scale100k ?? referenceRow('search: text + 2 facets + sort');
+  // One connection: the engine's service time. The loaded figure (queueing included) is shown beside it.
+  const scaleRows = find(results, 'scale')?.rows ?? [];
+  const single = scaleRows.find((r) => r.name === 'search at 100,000 records, 1 connection');
+  const loaded =
+    scaleRows.find((r) => r.name.startsWith('search at 100,000 records,') && r !== single) ??
+    referenceRow('search: text + 2 facets + sort');
+  const searchTarget = 'search at 100k records: p99 <= 50 ms';
+  const describe = (row: typeof single, what: string) =>
+    row === undefined
+      ? ''
+      : row.p99Ms === undefined
+        ? `${what}: no response within 10 s (${row.errors ?? 0} errors)`
+        : `${what}: p50 ${fmt(row.p50Ms, 1)} ms, p99 ${fmt(row.p99Ms, 1)} ms, ${fmt(row.opsPerSec, 1)} req/s`;
   out.push(
-    search?.p99Ms === undefined
-      ? { target: 'search at 100k records: p99 <= 50 ms', measured: 'not measured', verdict: 'not measured' }
+    single === undefined && loaded === undefined
+      ? { target: searchTarget, measured: 'not measured', verdict: 'not measured' }
       : {
-          target: 'search at 100k records: p99 <= 50 ms',
-          measured: `p99 ${fmt(search.p99Ms)} ms, p50 ${fmt(search.p50Ms)} ms (${fmt(search.opsPerSec)} req/s)`,
-          verdict: search.p99Ms <= 50 ? 'met' : 'not met',
+          target: searchTarget,
+          measured: [describe(single, '1 connection'), describe(loaded, 'under load')].filter(Boolean).join('; '),
+          verdict: (single ?? loaded)?.p99Ms !== undefined && ((single ?? loaded)?.p99Ms ?? Infinity) <= 50 ? 'met' : 'not met',
         },
   );
 
   const engines = find(results, 'engines');
-  const embeddedSearch = engines?.rows.find((r) => r.name === 'search: embedded (SQLite)');
-  const esSearch = engines?.rows.find((r) => r.name === 'search: embedded store + Elasticsearch');
+  const embeddedSearch = engines?.rows.find((r) => r.name === 'search: embedded (SQLite), 1 connection');
+  const esSearch = engines?.rows.find((r) => r.name === 'search: embedded store + Elasticsearch, 1 connection');
   out.push(
     embeddedSearch?.p50Ms === undefined || esSearch?.p50Ms === undefined
       ? {
@@ -64,7 +75,7 @@ export function targets(results: SuiteResult[]): Target[] {
         }
       : {
           target: 'search p50 embedded <= Elasticsearch',
-          measured: `embedded ${fmt(embeddedSearch.p50Ms)} ms, Elasticsearch ${fmt(esSearch.p50Ms)} ms`,
+          measured: `1 connection: embedded ${fmt(embeddedSearch.p50Ms, 1)} ms, Elasticsearch ${fmt(esSearch.p50Ms, 1)} ms`,
           verdict: embeddedSearch.p50Ms <= esSearch.p50Ms ? 'met' : 'not met',
         },
   );

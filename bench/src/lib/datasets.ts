@@ -31,7 +31,9 @@ export async function dataset(count: number, options: { reuse: boolean; env?: No
   const known = loaded.get(name);
   if (known) return known;
   const marker = join(dataDir(name, true), MARKER);
-  if (options.reuse && existsSync(marker)) {
+  // A dataset that lives partly in PostgreSQL or Elasticsearch is dropped there after its run: never reuse it.
+  const external = Boolean(options.env?.DATABASE_URL || options.env?.ELASTICSEARCH_URL);
+  if (options.reuse && !external && existsSync(marker)) {
     const kept = JSON.parse(readFileSync(marker, 'utf8')) as { count: number };
     if (kept.count === count) {
       const reused: Dataset = { count, dir: dataDir(name, true) };

@@ -2,7 +2,7 @@
 // duration for every server and scenario. A scenario is one kind of request (or a generator of them); the
 // expected status is part of it, so a 404 or 412 storm shows up as errors instead of as speed.
 import autocannon from 'autocannon';
-import { cpuSeconds } from './process.ts';
+import { cpuSeconds, waitIdle } from './process.ts';
 
 /** One request, as autocannon sends it. */
 export interface LoadRequest {
@@ -161,6 +161,7 @@ function combine(slices: Slice[], latencies: number[]): LoadResult {
 /** Warm up, then measure one scenario against one server (`pid`: the server's, for its CPU share). */
 export async function runScenario(url: string, scenario: Scenario, options: LoadOptions, pid?: number): Promise<LoadResult> {
   if (options.warmup > 0) await fire(url, scenario, options.connections, options.warmup);
+  if (pid !== undefined) await waitIdle(pid);
   const latencies: number[] = [];
   const slice = await fire(url, scenario, options.connections, options.duration, latencies, pid);
   return combine([slice], latencies);
@@ -180,6 +181,7 @@ export async function runPaired(
     await fire(baseline.url, baseline.scenario, options.connections, options.warmup);
     await fire(target.url, target.scenario, options.connections, options.warmup);
   }
+  if (target.pid !== undefined) await waitIdle(target.pid);
   const seconds = Math.max(1, Math.round(options.duration / options.rounds));
   const sides = {
     baseline: { slices: [] as Slice[], latencies: [] as number[] },
@@ -190,6 +192,7 @@ export async function runPaired(
     for (const side of order) {
       const { url, scenario, pid } = side === 'baseline' ? baseline : target;
       sides[side].slices.push(await fire(url, scenario, options.connections, seconds, sides[side].latencies, pid));
+      if (pid !== undefined) await waitIdle(pid);
     }
   }
   return {

@@ -40,6 +40,24 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
+/**
+ * Wait until a process is (nearly) idle: under 10% of a core for two 250 ms samples in a row, at most
+ * `maxMs`. After a load run stops, the server may still be working through requests whose clients are
+ * gone; a measurement that starts before it is done queues behind them.
+ */
+export async function waitIdle(pid: number, maxMs = 60_000): Promise<void> {
+  const until = performance.now() + maxMs;
+  let quiet = 0;
+  let last = cpuSeconds(pid);
+  while (quiet < 2 && performance.now() < until && last !== undefined) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = cpuSeconds(pid);
+    if (now === undefined) return;
+    quiet = now - last < 0.025 ? quiet + 1 : 0;
+    last = now;
+  }
+}
+
 export interface StartOptions {
   /** Shown in errors. */
   name: string;

@@ -1,8 +1,10 @@
 // Engine comparisons, each behind an availability check: the embedded default against PostgreSQL
 // (DATABASE_URL) for import, and against Elasticsearch (ELASTICSEARCH_URL) for import and the search
 // scenario. Without the variable, or when the reference server cannot use the engine yet, the row is
-// skipped with a line saying why. The URLs should name an empty database and a cluster without the
-// bench's indices: the datasets are loaded into them as they are.
+// skipped with a line saying why. The bench writes into a schema (`bench_<run>`) and indices
+// (`bench-<run>-*`) of its own, so it never meets a test's data or an earlier run's, and drops them
+// when it is done (the schema through psql, when psql is installed).
+import { spawnSync } from 'node:child_process';
 import { dataset } from '../lib/datasets.ts';
 import { type LoadOptions, runScenario } from '../lib/load.ts';
 import type { BenchOptions } from '../lib/options.ts';
@@ -32,14 +34,64 @@ export async function enginesSuite(options: BenchOptions): Promise<string> {
   const engines: Engine[] = [{ name: 'embedded (SQLite)', variable: undefined, env: {} }];
   const pg = process.env.DATABASE_URL?.trim();
   const es = process.env.ELASTICSEARCH_URL?.trim();
-  if (pg) engines.push({ name: 'PostgreSQL store + embedded search', variable: 'DATABASE_URL', env: { DATABASE_URL: pg } });
-  else notes.push('PostgreSQL: skipped, DATABASE_URL is not set (scripts/services/postgres.sh up prints one)');
-  if (es) engines.push({ name: 'embedded store + Elasticsearch', variable: 'ELASTICSEARCH_URL', env: { ELASTICSEARCH_URL: es } });
-  else notes.push('Elasticsearch: skipped, ELASTICSEARCH_URL is not set (tools/ has the launcher that starts one)');
+  const run = Date.now().toString(36);
+  const schema = `bench_${run}`;
+  const prefix = `bench-${run}-`;
+  if (pg) {
+    engines.push({
+      name: 'PostgreSQL store + embedded search',
+      variable: 'DATABASE_URL',
+      env: { DATABASE_URL: pg, RECORDKIT_DATABASE_SCHEMA: schema },
+    });
+  } else notes.push('PostgreSQL: skipped, DATABASE_URL is not set (bash scripts/services/postgres.sh up prints one)');
+  if (es) {
+    engines.push({
+      name: 'embedded store + Elasticsearch',
+      variable: 'ELASTICSEARCH_URL',
+      env: { ELASTICSEARCH_URL: es, RECORDKIT_INDEX_PREFIX: prefix },
+    });
+  } else notes.push('Elasticsearch: skipped, ELASTICSEARCH_URL is not set (bash scripts/services/elasticsearch.sh up prints one)');
   for (const note of notes.slice(1)) console.log(note);
 
   const load: LoadOptions = { connections: options.connections, duration: options.duration, warmup: options.warmup };
   const [embedded] = engines;
+  try {
+    await compare(engines, embedded, options, load, rows, notes);
+  } finally {
+    if (pg) dropSchema(pg, schema, notes);
+    if (es) await dropIndices(es, prefix, notes);
+  }
+  notes.push(
+    `Same dataset (${options.records.toLocaleString('en-US')} demo records), same search scenario, connections and duration on every engine. ` +
+      'The services themselves are not pinned: on a 2-core machine they share the cores with the server and the load generator.',
+  );
+  return report('engines', rows, notes, { records: options.records, pinning, engines: engines.map((e) => e.name) });
+}
+
+function dropSchema(url: string, schema: string, notes: string[]): void {
+  const r = spawnSync('psql', [url, '-q', '-c', `DROP SCHEMA IF EXISTS ${schema} CASCADE`], { encoding: 'utf8' });
+  if (r.status !== 0)
+    notes.push(`PostgreSQL: could not drop the bench schema ${schema} (${r.error?.message ?? r.stderr.trim()}); drop it by hand`);
+}
+
+async function dropIndices(url: string, prefix: string, notes: string[]): Promise<void> {
+  try {
+    const r = await fetch(`${url.replace(/\/$/, '')}/${prefix}*?expand_wildcards=all`, { method: 'DELETE' });
+    if (!r.ok && r.status !== 404)
+      notes.push(`Elasticsearch: could not delete the bench indices ${prefix}* (${r.status} ${await r.text()})`);
+  } catch (e) {
+    notes.push(`Elasticsearch: could not delete the bench indices ${prefix}* (${(e as Error).message})`);
+  }
+}
+
+async function compare(
+  engines: Engine[],
+  embedded: Engine | undefined,
+  options: BenchOptions,
+  load: LoadOptions,
+  rows: Row[],
+  notes: string[],
+): Promise<void> {
   for (const engine of engines) {
     let loaded: Awaited<ReturnType<typeof dataset>>;
     try {
@@ -58,28 +110,29 @@ export async function enginesSuite(options: BenchOptions): Promise<string> {
       rows.push({
         name: `import: ${engine.name}`,
         ...(engine !== embedded && embedded ? { baseline: `import: ${embedded.name}` } : {}),
-        opsPerSec: loaded.load.recordsPerSec,
+        opsPerSec: loaded.load.cliRecordsPerSec ?? loaded.load.recordsPerSec,
         extra: loaded.load.peakRssMiB !== undefined ? { peakRssMiB: Math.round(loaded.load.peakRssMiB) } : {},
       });
     }
     const server = await startReference({ dataDir: loaded.dir, env: engine.env });
     try {
-      const result = await runScenario(server.url, search(searchQueries()), load);
-      rows.push({
-        name: `search: ${engine.name}`,
-        ...(engine !== embedded && embedded ? { baseline: `search: ${embedded.name}` } : {}),
-        opsPerSec: result.reqPerSec,
-        p50Ms: result.p50Ms,
-        p99Ms: result.p99Ms,
-        errors: result.errors,
-      });
+      // One connection compares the engines' service times; --connections their throughput.
+      for (const connections of [...new Set([1, load.connections])]) {
+        const result = await runScenario(server.url, search(searchQueries()), { ...load, connections }, server.pid);
+        const name = (e: Engine) => `search: ${e.name}, ${connections} connection${connections === 1 ? '' : 's'}`;
+        console.log(
+          `${name(engine)}: ${result.reqPerSec.toFixed(1)} req/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms`,
+        );
+        rows.push({
+          name: name(engine),
+          ...(engine !== embedded && embedded ? { baseline: name(embedded) } : {}),
+          opsPerSec: result.reqPerSec,
+          ...(result.requests > 0 ? { p50Ms: result.p50Ms, p99Ms: result.p99Ms } : {}),
+          errors: result.errors,
+        });
+      }
     } finally {
       await server.stop();
     }
   }
-  notes.push(
-    `Same dataset (${options.records.toLocaleString('en-US')} demo records), same search scenario, connections and duration on every engine. ` +
-      'The services themselves are not pinned: on a 2-core machine they share the cores with the server and the load generator.',
-  );
-  return report('engines', rows, notes, { records: options.records, pinning, engines: engines.map((e) => e.name) });
 }

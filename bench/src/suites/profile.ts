@@ -9,7 +9,8 @@ import { dataset } from '../lib/datasets.ts';
 import { type LoadOptions, runScenario, type Scenario } from '../lib/load.ts';
 import type { BenchOptions } from '../lib/options.ts';
 import { setUpPinning } from '../lib/pinning.ts';
-import { ROOT, referenceStatus, startReference } from '../lib/reference.ts';
+import { runWorker } from '../lib/process.ts';
+import { CLI, dataDir, environment, ROOT, referenceStatus, startReference } from '../lib/reference.ts';
 import { publicIds, searchQueries } from '../lib/reference-scenarios.ts';
 import { conditionalGet, getRecord, search } from '../lib/scenarios.ts';
 import { RESULTS_DIR, type Row, report } from '../report.ts';
@@ -26,7 +27,30 @@ function print(name: string, summary: ProfileSummary): void {
   for (const p of summary.byPackage.slice(0, 12)) console.log(`| ${(p.share * 100).toFixed(1)} | ${p.name} |`);
 }
 
-/** Profile the GET, conditional GET and search scenarios; returns the saved JSON path. */
+/** `recordkit demo` loading a small fresh dataset under --cpu-prof: where import time goes. */
+async function profileImport(options: BenchOptions, notes: string[], summaries: Record<string, ProfileSummary>): Promise<void> {
+  const count = Math.min(options.records, 3_000);
+  const name = `import (${count.toLocaleString('en-US')} records)`;
+  const profileDir = join(PROFILES, 'import');
+  mkdirSync(profileDir, { recursive: true });
+  const dir = dataDir('profile-import');
+  const result = await runWorker(['--cpu-prof', `--cpu-prof-dir=${profileDir}`, CLI, 'demo', '--count', String(count)], {
+    env: environment(dir),
+    cwd: ROOT,
+  });
+  rmSync(dir, { recursive: true, force: true });
+  const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+  if (result.code !== 0 || !file) {
+    notes.push(`profile import: recordkit demo failed (exit ${result.code}) or wrote no profile: ${result.stderr.slice(-300)}`);
+    return;
+  }
+  const summary = summarizeProfile(join(profileDir, file), ROOT, 25);
+  summaries[name] = summary;
+  print(name, summary);
+  notes.push(`profile ${name}: bench/results/profiles/import/${file} (the whole process, start-up included, on a fresh data directory)`);
+}
+
+/** Profile the GET, conditional GET and search scenarios and an import; returns the saved JSON path. */
 export async function profileSuite(options: BenchOptions): Promise<string> {
   const pinning = setUpPinning();
   console.log(`\n# profile: reference server under --cpu-prof, ${options.records.toLocaleString('en-US')} records`);
@@ -57,7 +81,7 @@ export async function profileSuite(options: BenchOptions): Promise<string> {
     const window = { from: 0, to: Number.POSITIVE_INFINITY };
     try {
       scenario = await make(server.url);
-      if (load.warmup > 0) await runScenario(server.url, scenario, { ...load, duration: load.warmup, warmup: 0 });
+      if (load.warmup > 0) await runScenario(server.url, scenario, { ...load, duration: load.warmup, warmup: 0 }, server.pid);
       window.from = monotonicMicros();
       const result = await runScenario(server.url, scenario, { ...load, warmup: 0 }, server.pid);
       window.to = monotonicMicros();
@@ -81,8 +105,10 @@ export async function profileSuite(options: BenchOptions): Promise<string> {
     print(name, summary);
     notes.push(`profile ${name}: bench/results/profiles/${name.replaceAll(' ', '-')}/${file}`);
   }
+  await profileImport(options, notes, summaries);
   notes.push(
-    'Self time includes the warm-up and the server start-up; the profiler itself slows the server, so req/s here are not comparable to the http suite.',
+    'Only samples taken during the measured run count (start-up, dataset checks and warm-up are left out); ' +
+      '(idle) is time the server waited for requests. The profiler slows the server, so req/s here are not comparable to the http suite.',
   );
   return report('profile', rows, notes, { pinning, records: options.records, hotspots: summaries });
 }
