@@ -126,7 +126,7 @@ export async function importCommand(args: readonly string[], io: CliIO): Promise
   const seconds = (performance.now() - started) / 1000;
   io.stderr.write(
     `recordkit: import: ${report.accepted} imported, ${report.skipped} already imported, ${report.rejected} rejected ` +
-      `(${report.processed} lines in ${seconds.toFixed(1)} s)\n`,
+      `(${report.processed} lines in ${seconds.toFixed(1)} s, ${Math.round(report.accepted / Math.max(seconds, 0.001))} records/s)\n`,
   );
   if (report.rejected) {
     io.stderr.write(formatRejects(report, 50));
