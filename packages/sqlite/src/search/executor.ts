@@ -116,13 +116,8 @@ export function executeSearch(
   let total: { value: number; relation: 'eq' | 'gte' } | undefined;
   if (trackTotal !== false) {
     const limit = trackTotal === true ? -1 : trackTotal + 1;
-    const counted = Number(
-      conn.get(
-        after === TRUE
-          ? sql`SELECT count(*) AS c FROM (SELECT 1 FROM (${hitSource}) h LIMIT ${limit})`
-          : sql`SELECT count(*) AS c FROM (SELECT 1 FROM (${hitSource}) h${sortJoin} WHERE ${after} LIMIT ${limit})`,
-      )?.c ?? 0,
-    );
+    // As on Elasticsearch, the total counts every match, also those before a search_after position.
+    const counted = Number(conn.get(sql`SELECT count(*) AS c FROM (SELECT 1 FROM (${hitSource}) h LIMIT ${limit})`)?.c ?? 0);
     total = trackTotal !== true && counted > trackTotal ? { value: trackTotal, relation: 'gte' } : { value: counted, relation: 'eq' };
   }
 
