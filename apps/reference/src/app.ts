@@ -49,7 +49,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let rateLimiter: RequestRateLimiter | undefined;
   let closeRedis: (() => Promise<void>) | undefined;
   if (config.rateLimit) {
-    const { guest, authenticated, redisUrl } = config.rateLimit;
+    const { guest, authenticated, redisUrl, keyPrefix } = config.rateLimit;
     if (redisUrl) {
       const { Redis } = await import('ioredis');
       const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
@@ -68,9 +68,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       closeRedis = async () => {
         redis.disconnect();
       };
-      rateLimiter = new RequestRateLimiter({ guest, authenticated }, { redis });
+      rateLimiter = new RequestRateLimiter({ guest, authenticated }, { redis, keyPrefix });
     } else {
-      rateLimiter = new RequestRateLimiter({ guest, authenticated });
+      rateLimiter = new RequestRateLimiter({ guest, authenticated }, { keyPrefix });
     }
   }
 

@@ -189,6 +189,7 @@ export const configSchema = {
             guest: rateLimitRules,
             authenticated: rateLimitRules,
             redisUrl: { type: 'string', pattern: '^rediss?://' },
+            keyPrefix: { type: 'string', pattern: '^[A-Za-z0-9:._-]+$' },
           },
         },
       ],

@@ -62,6 +62,7 @@ describe('resolveConfig', () => {
         { name: 'minute', limit: 100, windowSeconds: 60 },
         { name: 'hour', limit: 5000, windowSeconds: 3600 },
       ],
+      keyPrefix: 'recordkit-rl',
     });
     expect(config.errors.format).toBe('invenio');
   });

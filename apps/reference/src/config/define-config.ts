@@ -146,6 +146,7 @@ export function resolveConfig(input: ReferenceConfig = {}, env: EnvironmentOverr
       : {
           guest: rateLimitInput.guest ?? defaultGuestLimits,
           authenticated: rateLimitInput.authenticated ?? defaultAuthenticatedLimits,
+          keyPrefix: rateLimitInput.keyPrefix ?? 'recordkit-rl',
           ...(redisUrl ? { redisUrl } : {}),
         };
   if (rateLimit) {

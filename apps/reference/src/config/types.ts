@@ -167,6 +167,8 @@ export interface RateLimitConfig {
   authenticated?: RateLimitRule[];
   /** Redis for state shared by several server processes (env `REDIS_URL`); memory otherwise. */
   redisUrl?: string;
+  /** Prefix of the counters' keys, so several deployments can share one Redis (default `recordkit-rl`). */
+  keyPrefix?: string;
 }
 
 /** Cross-origin resource sharing. */

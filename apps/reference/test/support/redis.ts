@@ -1,17 +1,23 @@
-// A throwaway Redis for the shared rate-limit test: `redis-server` (Debian package `redis-server`) on a
-// free loopback port, no persistence, stopped after the suite. When it is not installed the suite is
-// skipped with a message naming it; with CI=true a missing Redis is a failure, as for the other services.
+// Redis for the shared rate-limit test: the one in REDIS_URL when set (a service script's), otherwise a
+// throwaway `redis-server` (Debian package `redis-server`) on a free loopback port, no persistence,
+// stopped after the suite. With neither, the suite is skipped with a message naming it; under
+// RECORDKIT_REQUIRE_SERVICES=1 (what scripts/test.mjs sets with CI=true) that is a failure.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 
-/** Whether `redis-server` can be run here. */
+/** Whether a Redis can be had: REDIS_URL, or `redis-server` to start one. */
 export function redisAvailable(): boolean {
+  if (process.env.REDIS_URL) return true;
   try {
     execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
     return true;
   } catch {
-    if (process.env.CI === 'true') throw new Error('redis-server is required in CI (apt-get install redis-server)');
-    console.warn('\n*** SKIPPED: the Redis rate-limit suite needs redis-server (apt-get install redis-server) ***\n');
+    if (process.env.RECORDKIT_REQUIRE_SERVICES === '1') {
+      throw new Error('Redis is required (RECORDKIT_REQUIRE_SERVICES=1): set REDIS_URL or install redis-server');
+    }
+    console.warn(
+      '\n!!! @recordkit/reference: Redis rate-limit suite SKIPPED: set REDIS_URL or install redis-server (apt-get install redis-server).\n',
+    );
     return false;
   }
 }
@@ -22,8 +28,9 @@ export interface RedisProcess {
   stop(): Promise<void>;
 }
 
-/** Start `redis-server` on a free port of 127.0.0.1 and wait until it accepts connections. */
+/** REDIS_URL when set (left running), else a `redis-server` on a free port of 127.0.0.1, ready for connections. */
 export async function startRedis(): Promise<RedisProcess> {
+  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => undefined };
   const port = await freePort();
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
