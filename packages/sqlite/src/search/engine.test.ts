@@ -277,6 +277,26 @@ describe('SqliteSearchEngine', () => {
     });
   });
 
+  describe('sorting many matches through an index', () => {
+    it('orders hits the same with and without the sort index, missing values last', async () => {
+      const request = (aggs: boolean): SearchRequest => ({
+        query: { match_all: {} },
+        sort: [{ year: 'asc' }, { id: 'desc' }],
+        size: 2,
+        ...(aggs && { aggs: { t: { terms: { field: 'tags' } } } }),
+      });
+      await engine.index('items', '4', { id: '4', title: 'No year' }, { version: 1 });
+      const plain = await search(request(false));
+      const indexed = await search(request(true));
+      expect(indexed.hits.hits.map((h) => [h._id, h.sort])).toEqual(plain.hits.hits.map((h) => [h._id, h.sort]));
+      expect(plain.hits.hits.map((h) => h._id)).toEqual(['3', '1']);
+      const rest = await search({ ...request(true), search_after: indexed.hits.hits[1]!.sort! });
+      expect(rest.hits.hits.map((h) => h._id)).toEqual(['2', '4']);
+      const indexes = engine.database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%_sort_%'").all();
+      expect(indexes.length).toBe(1);
+    });
+  });
+
   describe('completion suggest', () => {
     it('filters by category context and skips duplicate texts', async () => {
       const ctx = await search({

@@ -9,7 +9,7 @@ import { Aggregator } from './aggs.js';
 import type { Connection } from './connection.js';
 import { boolean, invalid, isObject, nonNegativeInteger, unsupported } from './errors.js';
 import { type Compiled, compileTopQuery, type QueryCompiler, RidSet, rootScope } from './query.js';
-import { orderBy, parseSort, type SortKey, searchAfterCondition } from './sort.js';
+import { orderBy, parseSort, type SortKey, searchAfterCondition, sortIndexFor } from './sort.js';
 import { applySourceFilter, parseSourceFilter } from './source-filter.js';
 import { and, ident, type Sql, sql, TRUE } from './sql.js';
 import { runSuggest } from './suggest.js';
@@ -96,14 +96,29 @@ export function executeSearch(
   } else {
     hitSource = sql`SELECT d.rid AS rid, ${scoring ? (query.score ?? sql`0`) : sql`NULL`} AS score FROM ${source} d WHERE ${and([residual, postFilter])}`;
   }
-  // Hits.
+  // Hits. Normally the matches drive (one sort-table lookup each, then a top-k sort). When they are many
+  // and the first sort key is a plain field, an index in that order (created on first use) drives
+  // instead, and reading stops after the page: see decision 077.
+  const matchCount = hasAggs ? Number(conn.get(sql`SELECT count(*) AS c FROM temp.search_match`)?.c ?? 0) : undefined;
   const needsSortTable = keys.some((k) => k.kind === 'field' && k.field?.nested === null && k.field.sortSlot !== undefined);
-  const sortJoin = needsSortTable ? sql` JOIN ${t.sort} s ON s.rid = h.rid` : sql``;
   const keyColumns = keys.map((k, i) => sql`, ${k.expr} AS ${ident(`k${i}`)}`).reduce((a, b) => sql`${a}${b}`, sql``);
+  let hitsFrom = needsSortTable ? sql`(${hitSource}) h CROSS JOIN ${t.sort} s ON s.rid = h.rid` : sql`(${hitSource}) h`;
+  let tiebreak = sql`h.rid`;
+  const index = sortIndexFor(keys[0], t.sort);
+  if (
+    index &&
+    matchCount !== undefined &&
+    size > 0 &&
+    matchCount * matchCount > (from + size) * universeSize(conn, rt) &&
+    ensureIndex(conn, index.ddl)
+  ) {
+    hitsFrom = sql`${t.sort} s INDEXED BY ${index.name} CROSS JOIN (${hitSource}) h ON h.rid = s.rid`;
+    tiebreak = sql`s.rid`;
+  }
   let pageRows: { rid: number; score: number | null; keys: unknown[] }[] = [];
   if (size > 0) {
     const rows = conn.all(
-      sql`SELECT h.rid AS rid, h.score AS score${keyColumns} FROM (${hitSource}) h${sortJoin} WHERE ${after} ORDER BY ${orderBy(keys, !explicitSort)} LIMIT ${size} OFFSET ${from}`,
+      sql`SELECT h.rid AS rid, h.score AS score${keyColumns} FROM ${hitsFrom} WHERE ${after} ORDER BY ${orderBy(keys, !explicitSort, tiebreak)} LIMIT ${size} OFFSET ${from}`,
     );
     pageRows = rows.map((row) => ({
       rid: Number(row.rid),
@@ -153,8 +168,12 @@ export function executeSearch(
 
   if (hasAggs) {
     const aggregator = new Aggregator(conn, compiler, sql`SELECT rid FROM ${t.doc}`);
-    const size = Number(conn.get(sql`SELECT count(*) AS c FROM temp.search_match`)?.c ?? 0);
-    aggregations = aggregator.run(aggs, aggsPath, { nested: null, select: sql`SELECT rid FROM temp.search_match`, size }, true);
+    aggregations = aggregator.run(
+      aggs,
+      aggsPath,
+      { nested: null, select: sql`SELECT rid FROM temp.search_match`, size: matchCount ?? 0 },
+      true,
+    );
   } else if (aggs !== undefined) {
     aggregations = {};
   }
@@ -189,6 +208,21 @@ function matchSource(query: Compiled, rt: IndexRuntime): { source: Sql; residual
     return { source: sql`(${select})`, residual: TRUE };
   }
   return { source: rt.tables.sort, residual: query.where };
+}
+
+/** About how many documents the index has (the highest row id). */
+function universeSize(conn: Connection, rt: IndexRuntime): number {
+  return Number(conn.get(sql`SELECT max(rid) AS n FROM ${rt.tables.sort}`)?.n ?? 0);
+}
+
+/** Create a sort index if it is missing; false where DDL is impossible (a read-only snapshot connection). */
+function ensureIndex(conn: Connection, ddl: Sql): boolean {
+  try {
+    conn.run(ddl);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function parseTrackTotalHits(raw: unknown): number | boolean {

@@ -21,6 +21,8 @@ export interface SortKey {
   expr: Sql;
   /** Where hits without a value go, unless `missingValue` replaces them. */
   missing: 'first' | 'last';
+  /** The sort-table column (`lo3`, `hi3`) when `expr` is just that column: an index can then order the hits. */
+  column?: string;
   /** Output of the `sort` array for a value read from `expr`. */
   output(value: unknown): JsonValue;
   /** A `search_after` value converted for comparison with `expr`; null means "missing". */
@@ -126,10 +128,12 @@ function sortKey(name: string, options: Record<string, unknown>, path: string, c
   if (mode === 'median') unsupported(at(path, 'mode'), 'Sort mode median.');
 
   let expr: Sql;
+  let column: string | undefined;
   if (field.nested !== null || options.nested !== undefined) {
     expr = nestedSortExpression(field, options.nested, mode, at(path, 'nested'), ctx);
   } else if (mode === 'min' || mode === 'max') {
-    expr = sql`s.${ident(`${mode === 'min' ? 'lo' : 'hi'}${field.sortSlot!}`)}`;
+    column = `${mode === 'min' ? 'lo' : 'hi'}${field.sortSlot!}`;
+    expr = sql`s.${ident(column)}`;
   } else {
     expr = sql`(SELECT ${ident(mode)}(value) FROM ${ctx.compiler.ctx.tables.val} WHERE eid = h.rid AND field = ${field.id})`;
   }
@@ -146,6 +150,7 @@ function sortKey(name: string, options: Record<string, unknown>, path: string, c
         throw error;
       }
       expr = sql`coalesce(${expr}, ${missingValue})`;
+      column = undefined;
     }
   }
   const numericLike = field.kind === 'number' || field.kind === 'date' || field.kind === 'boolean';
@@ -161,6 +166,7 @@ function sortKey(name: string, options: Record<string, unknown>, path: string, c
     field,
     expr,
     missing,
+    ...(column !== undefined && { column }),
     output: (v) => {
       if (v === null || v === undefined) return numericLike ? sentinel(missing === 'first') : null;
       if (typeof v === 'bigint') return Number(v);
@@ -207,14 +213,14 @@ function nestedSortExpression(field: FieldDef, nested: unknown, mode: string, pa
 }
 
 /** ORDER BY terms for the keys, with missing values placed as asked, and the row id as final tiebreak. */
-export function orderBy(keys: SortKey[], scoreDefault: boolean): Sql {
+export function orderBy(keys: SortKey[], scoreDefault: boolean, tiebreak: Sql = sql`h.rid`): Sql {
   const parts: Sql[] = [];
   const effective = keys.length === 0 && scoreDefault ? [{ expr: sql`h.score`, order: 'desc' as const, missing: 'last' as const }] : keys;
   for (const key of effective) {
     const dir = key.order === 'asc' ? sql`ASC` : sql`DESC`;
     parts.push(sql`(${key.expr} IS NULL) ${key.missing === 'last' ? sql`ASC` : sql`DESC`}`, sql`${key.expr} ${dir}`);
   }
-  if (!effective.some((k) => 'kind' in k && k.kind === 'doc')) parts.push(sql`h.rid ASC`);
+  if (!effective.some((k) => 'kind' in k && k.kind === 'doc')) parts.push(sql`${tiebreak} ASC`);
   return joinComma(parts);
 }
 
@@ -244,4 +250,16 @@ export function searchAfterCondition(keys: SortKey[], values: unknown[], path: s
     return or([gt, and([eq, build(i + 1)])]);
   };
   return build(0);
+}
+
+/**
+ * The index that lets SQLite read hits already in the order of a sort key on the sort table (the key's
+ * column with missing values last), or undefined when the key cannot use one.
+ */
+export function sortIndexFor(key: SortKey | undefined, sortTable: Sql): { name: Sql; ddl: Sql } | undefined {
+  if (!key || key.kind !== 'field' || key.column === undefined || key.missing !== 'last') return undefined;
+  const name = ident(`${sortTable.text}_${key.column}_${key.order}`);
+  const col = ident(key.column);
+  const ddl = sql`CREATE INDEX IF NOT EXISTS ${name} ON ${sortTable} ((${col} IS NULL), ${col} ${key.order === 'asc' ? sql`ASC` : sql`DESC`}, rid)`;
+  return { name, ddl };
 }
