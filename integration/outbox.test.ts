@@ -16,6 +16,7 @@ describe('index outbox (store and engine in separate databases)', () => {
   let engine: SqliteSearchEngine;
   let service: RecordsService;
   let down = false;
+  let indexMissing = false;
   const indexErrors: unknown[] = [];
   const ctx = { endpoint: 'recid', identity: { id: 'alice' } };
 
@@ -30,7 +31,22 @@ describe('index outbox (store and engine in separate databases)', () => {
       indexExists: (...a) => engine.indexExists(...a),
       index: (...a) => engine.index(...a),
       delete: (...a) => engine.delete(...a),
-      bulk: (index, operations) => (down ? Promise.reject(new ServiceUnavailableError(1)) : engine.bulk(index, operations)),
+      bulk: (index, operations) => {
+        if (down) return Promise.reject(new ServiceUnavailableError(1));
+        // What Elasticsearch answers per item when the index is gone and auto-create is off.
+        if (indexMissing) {
+          return Promise.resolve({
+            errors: true,
+            items: operations.map((op) => ({
+              id: op.id,
+              action: op.action,
+              status: 404,
+              error: { type: 'index_not_found_exception', reason: 'no such index' },
+            })),
+          });
+        }
+        return engine.bulk(index, operations);
+      },
       refresh: (...a) => engine.refresh(...a),
       search: (...a) => engine.search(...a),
       count: (...a) => engine.count(...a),
@@ -50,6 +66,7 @@ describe('index outbox (store and engine in separate databases)', () => {
 
   afterEach(async () => {
     down = false;
+    indexMissing = false;
     indexErrors.length = 0;
     await store.close();
     await engine.close();
@@ -85,6 +102,27 @@ describe('index outbox (store and engine in separate databases)', () => {
     await service.processIndexQueue();
     expect(await store.pendingIndexTasks()).toEqual([]);
     expect(await titles('orca')).toEqual(['Delayed orca again']);
+  });
+
+  it('keeps an index write in the outbox when the engine answers per-item 404 (index missing)', async () => {
+    const created = await service.create(ctx, { title: 'Homeless walrus', owner: 'alice' });
+    indexMissing = true;
+    await service.replace(ctx, created.pid.value, { title: 'Homeless walrus two', owner: 'alice' });
+    expect((await store.pendingIndexTasks()).map((t) => [t.recordId, t.version])).toEqual([[created.record.id, 1]]);
+    indexMissing = false;
+    await service.processIndexQueue();
+    expect(await store.pendingIndexTasks()).toEqual([]);
+    expect(await titles('walrus')).toEqual(['Homeless walrus two']);
+  });
+
+  it('settles the delete of a document that was never indexed', async () => {
+    down = true;
+    const created = await service.create(ctx, { title: 'Ghost narwhal', owner: 'alice' });
+    await service.delete(ctx, created.pid.value);
+    down = false;
+    await service.processIndexQueue();
+    expect(await store.pendingIndexTasks()).toEqual([]);
+    expect(await titles('narwhal')).toEqual([]);
   });
 
   it('ignores a stale intent applied after a newer one (external versions)', async () => {

@@ -609,7 +609,14 @@ export class RecordsService {
             );
             const result = await engine.bulk(index, operations, { refresh: 'wait_for' });
             result.items.forEach((item, i) => {
-              if (item.status < 300 || item.status === 404 || item.status === 409 || item.result === 'stale') done.push(group[i]!.seq);
+              // Settled: applied, superseded by a newer version (409 / stale), or a delete of a document that
+              // was never indexed. A 404 on an index write (the index is missing) stays in the outbox.
+              const settled =
+                item.status < 300 ||
+                item.status === 409 ||
+                item.result === 'stale' ||
+                (item.action === 'delete' && item.result === 'not_found');
+              if (settled) done.push(group[i]!.seq);
             });
           }
           await this.store.completeIndexTasks(done);
