@@ -399,7 +399,12 @@ export interface ConformanceCorpus {
   cases: ConformanceCase[];
 }
 
-/** Read the corpus from its folder (`mapping.json`, `documents.json`, `cases.json`). */
+/**
+ * Read the corpus from its folder (`mapping.json`, `documents.json`, `cases.json`).
+ *
+ * @example
+ * const corpus = loadConformanceCorpus(join(repositoryRoot, 'fixtures/search-conformance'));
+ */
 export function loadConformanceCorpus(folder: string): ConformanceCorpus {
   const read = <T>(file: string): T => JSON.parse(readFileSync(join(folder, file), 'utf8')) as T;
   return {
@@ -413,6 +418,9 @@ export function loadConformanceCorpus(folder: string): ConformanceCorpus {
  * Compare a response with a case; returns the differences (none when it passes). `aggregations` and
  * `suggest` are compared as "expected is contained in actual" (keys an engine adds are ignored; arrays
  * compare by length and position); numbers with a relative tolerance of 1e-9.
+ *
+ * @example
+ * expect(checkConformance(testCase, await engine.search(index, testCase.request))).toEqual([]);
  */
 export function checkConformance(testCase: ConformanceCase, response: SearchResponse): string[] {
   const problems: string[] = [];

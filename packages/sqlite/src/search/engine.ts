@@ -118,6 +118,7 @@ export class SqliteSearchEngine implements SearchEngine, SqliteIndexWriter {
   // Indexes
   // -------------------------------------------------------------------------------------------------
 
+  /** Create an index from an Elasticsearch mapping; the same mapping again is a no-op, another one 409. */
   async createIndex(index: string, mapping: IndexMapping): Promise<void> {
     this.#open();
     const name = checkIndexName(index);
@@ -139,6 +140,7 @@ export class SqliteSearchEngine implements SearchEngine, SqliteIndexWriter {
     });
   }
 
+  /** Drop an index and its tables (no error when it does not exist). */
   async deleteIndex(index: string): Promise<void> {
     this.#open();
     const rt = this.#runtime(this.#conn, index, false);
@@ -152,11 +154,13 @@ export class SqliteSearchEngine implements SearchEngine, SqliteIndexWriter {
     for (const [id, pit] of this.#pits) if (pit.index === rt.name && !pit.conn) this.#pits.delete(id);
   }
 
+  /** Whether the index exists. */
   async indexExists(index: string): Promise<boolean> {
     this.#open();
     return this.#runtime(this.#conn, index, false) !== undefined;
   }
 
+  /** Writes are searchable once committed; this only checks that the index exists (404 otherwise). */
   async refresh(index: string): Promise<void> {
     this.#open();
     // Writes are searchable as soon as their transaction commits; refresh only checks the index exists.
@@ -167,6 +171,7 @@ export class SqliteSearchEngine implements SearchEngine, SqliteIndexWriter {
   // Writes
   // -------------------------------------------------------------------------------------------------
 
+  /** Index a document with its external version (`external_gte`); an older version is `stale`. */
   async index(index: string, id: string, document: JsonObject, options: IndexOptions): Promise<IndexResult> {
     this.#open();
     const rt = this.#runtime(this.#conn, index, true)!;
@@ -174,12 +179,14 @@ export class SqliteSearchEngine implements SearchEngine, SqliteIndexWriter {
     return { result: writeDocument(this.#conn, rt, checkId(id), document, checkVersion(options?.version, 'version')) };
   }
 
+  /** Delete a document unless a newer version is indexed; the version is kept against late writes. */
   async delete(index: string, id: string, options: IndexOptions): Promise<IndexResult> {
     this.#open();
     const rt = this.#runtime(this.#conn, index, true)!;
     return { result: writeDocument(this.#conn, rt, checkId(id), null, checkVersion(options?.version, 'version')) };
   }
 
+  /** Many writes in one transaction, with a result per item; an item that fails does not stop the others. */
   async bulk(index: string, operations: readonly BulkOperation[]): Promise<BulkResult> {
     this.#open();
     const rt = this.#runtime(this.#conn, index, true)!;
@@ -225,6 +232,7 @@ export class SqliteSearchEngine implements SearchEngine, SqliteIndexWriter {
   // Search
   // -------------------------------------------------------------------------------------------------
 
+  /** Execute a `_search` body (the subset in SEARCH.md); anything else is a 400 naming the clause. */
   async search(index: string, request: SearchRequest): Promise<SearchResponse> {
     this.#open();
     if (isObject(request) && request.pit !== undefined) return this.#searchPit(request);
@@ -232,12 +240,14 @@ export class SqliteSearchEngine implements SearchEngine, SqliteIndexWriter {
     return executeSearch(this.#conn, rt, this.#compiler(this.#conn, rt), request, {});
   }
 
+  /** Number of documents matching `query` (all when absent). */
   async count(index: string, query?: JsonObject): Promise<number> {
     this.#open();
     const rt = this.#runtime(this.#conn, index, true)!;
     return executeCount(this.#conn, rt, this.#compiler(this.#conn, rt), query);
   }
 
+  /** A point in time: a snapshot for WAL file databases, a token that pins nothing otherwise. */
   async openPointInTime(index: string, keepAlive: string): Promise<string> {
     this.#open();
     this.#sweepPits();
@@ -249,6 +259,7 @@ export class SqliteSearchEngine implements SearchEngine, SqliteIndexWriter {
     return id;
   }
 
+  /** Release a point in time (no error for an unknown id). */
   async closePointInTime(id: string): Promise<void> {
     const pit = this.#pits.get(id);
     if (!pit) return;
@@ -256,6 +267,7 @@ export class SqliteSearchEngine implements SearchEngine, SqliteIndexWriter {
     closeSnapshot(pit);
   }
 
+  /** Close points in time, and the database when the engine opened it. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

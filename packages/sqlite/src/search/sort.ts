@@ -257,7 +257,7 @@ export function searchAfterCondition(keys: SortKey[], values: unknown[], path: s
  * column with missing values last), or undefined when the key cannot use one.
  */
 export function sortIndexFor(key: SortKey | undefined, sortTable: Sql): { name: Sql; ddl: Sql } | undefined {
-  if (!key || key.kind !== 'field' || key.column === undefined || key.missing !== 'last') return undefined;
+  if (key?.kind !== 'field' || key.column === undefined || key.missing !== 'last') return undefined;
   const name = ident(`${sortTable.text}_${key.column}_${key.order}`);
   const col = ident(key.column);
   const ddl = sql`CREATE INDEX IF NOT EXISTS ${name} ON ${sortTable} ((${col} IS NULL), ${col} ${key.order === 'asc' ? sql`ASC` : sql`DESC`}, rid)`;
