@@ -213,7 +213,7 @@ export function searchEngineContract(name: string, factory: () => Promise<Search
           [{ term: { type: 'software' } }, ['b', 'c']],
           [{ terms: { type: ['dataset', 'lecture'] } }, ['a', 'd']],
           [{ range: { year: { gte: 2019, lt: 2021 } } }, ['a', 'b']],
-          [{ range: { published: { gte: '2020', lte: '2021' } } }, ['b', 'c']],
+          [{ range: { published: { gte: '2020-01-01', lte: '2021-12-31' } } }, ['b', 'c']],
           [{ exists: { field: 'published' } }, ['a', 'b', 'c']],
           [{ prefix: { type: 'soft' } }, ['b', 'c']],
           [{ wildcard: { type: 'l*e' } }, ['d']],
