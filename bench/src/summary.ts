@@ -1,7 +1,7 @@
 // bench/results/SUMMARY.md: the latest run in a page. The targets of issue 12 first (each measured,
 // met or not, or why it was not measured), then every suite's table as it was printed.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { ProfileSummary } from './lib/cpu-profile.ts';
 import { RESULTS_DIR, type SuiteResult } from './report.ts';
 
@@ -128,18 +128,42 @@ function table(result: SuiteResult): string[] {
   return [...lines, ''];
 }
 
-/** Write bench/results/SUMMARY.md from the suite files of this run; returns its path. */
+/** Suite files under bench/results/, in run order (micro first), newest figures of each suite. */
+function allSuiteFiles(): string[] {
+  const order = ['micro', 'import', 'scale', 'http', 'profile', 'engines'];
+  const rank = (f: string) => {
+    const i = order.findIndex((o) => basename(f).startsWith(o));
+    return i === -1 ? order.length : i;
+  };
+  return readdirSync(RESULTS_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => join(RESULTS_DIR, f))
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/**
+ * Write bench/results/SUMMARY.md: the latest result of every suite under bench/results/ (this run's
+ * and, for suites it did not run, earlier ones, each with its date); returns its path.
+ */
 export function writeSummary(files: string[], options: { command: string; failures: string[] }): string {
-  const results = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as SuiteResult);
-  const machine = results[0]?.machine;
+  const thisRun = new Set(files);
+  const results = allSuiteFiles().map((f) => ({ ...(JSON.parse(readFileSync(f, 'utf8')) as SuiteResult), current: thisRun.has(f) }));
+  const machine = results.find((r) => r.current)?.machine ?? results[0]?.machine;
   const pinning = results.map((r) => (r.meta?.pinning as { description?: string } | undefined)?.description).find(Boolean);
+  const earlier = results.filter((r) => !r.current);
   const lines = [
     '# Benchmark summary',
     '',
-    `Latest run: \`${options.command}\`${machine ? `, ${machine.date}` : ''}.`,
+    `Latest run: \`${options.command}\`${machine ? `, ${machine.date}` : ''} (suites: ${
+      results
+        .filter((r) => r.current)
+        .map((r) => r.suite)
+        .join(', ') || 'none'
+    }).`,
+    earlier.length > 0 ? `Also shown, from earlier runs: ${earlier.map((r) => `${r.suite} (${r.machine.date})`).join(', ')}.` : '',
     machine ? `Machine: ${machine.cpuCount} CPU (${machine.cpuModel}), ${machine.totalMemGiB} GiB, Node ${machine.node}.` : '',
     pinning ? `${pinning}.` : '',
-    'Every figure was measured in this run beside its baseline; ratios are to that baseline (1.00x = as fast).',
+    'Every figure was measured beside its baseline in the same run; ratios are to that baseline (1.00x = as fast).',
     'Full figures, notes and settings: the JSON files next to this one.',
     '',
     '## Targets (issue 12)',

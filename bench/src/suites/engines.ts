@@ -52,6 +52,7 @@ export async function enginesSuite(options: BenchOptions): Promise<string> {
     });
   } else notes.push('Elasticsearch: skipped, ELASTICSEARCH_URL is not set (bash scripts/services/elasticsearch.sh up prints one)');
   for (const note of notes.slice(1)) console.log(note);
+  if (engines.length === 1) return report('engines', rows, notes, { pinning });
 
   const load: LoadOptions = { connections: options.connections, duration: options.duration, warmup: options.warmup };
   const [embedded] = engines;
