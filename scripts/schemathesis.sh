@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Contract fuzzing of the reference server with schemathesis (PyPI): starts the built server
+# (apps/reference/dist/cli.js; run `pnpm exec turbo run build` first) on a loopback port with a
+# temporary data directory and 200 demo records, then lets schemathesis generate requests from its
+# /openapi.json and check every answer: no 5xx, status codes, content types, headers and bodies as the
+# document declares them. Exit status: schemathesis's (0 when every check passes).
+#
+#   bash scripts/schemathesis.sh [--max-examples N] [any other `st run` option]
+#
+# Not part of the test command (see docs/decisions/110-reliability-suites.md): a run takes minutes and
+# explores differently each time. Python 3.9+ with venv is needed; schemathesis is installed into
+# .tmp/schemathesis-venv (pinned below) on the first run.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+. scripts/bootstrap.sh >/dev/null 2>&1 || true
+
+SCHEMATHESIS_VERSION=4.32.5
+venv="$root/.tmp/schemathesis-venv"
+if [ ! -x "$venv/bin/st" ] || ! "$venv/bin/st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+cli="$root/apps/reference/dist/cli.js"
+[ -f "$cli" ] || { echo "schemathesis.sh: $cli is missing; build first (pnpm exec turbo run build)" >&2; exit 2; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/rk-schemathesis-XXXXXX")
+server_pid=
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+token=schemathesis-curator-token-0001
+# No rate limit (schemathesis sends thousands of requests from one address), quiet logs.
+echo 'export default { rateLimit: false, logging: { level: "warn" }, identity: { devToken: false } };' > "$work/recordkit.config.mjs"
+export RECORDKIT_DATA_DIR="$work/data" RECORDKIT_TOKENS="$token:fuzzer:curator" DATABASE_URL= ELASTICSEARCH_URL=
+(cd "$work" && node "$cli" demo --count 200 >/dev/null)
+(cd "$work" && exec node "$cli" serve --port 0 --no-demo) 2> "$work/serve.log" &
+server_pid=$!
+url=
+for _ in $(seq 1 200); do
+  url=$(grep -o 'listening on http://[^/ ]*' "$work/serve.log" | head -1 | sed 's/listening on //') || true
+  [ -n "$url" ] && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "schemathesis.sh: the server did not start" >&2; cat "$work/serve.log" >&2; exit 1; }
+echo "schemathesis.sh: fuzzing $url/openapi.json"
+
+"$venv/bin/st" run "$url/openapi.json" \
+  --url "$url" \
+  --header "Authorization: Bearer $token" \
+  --checks all \
+  --max-examples "${MAX_EXAMPLES:-50}" \
+  --generation-deterministic \
+  --report junit --report-dir "$root/.tmp/schemathesis-report" \
+  "$@"
