@@ -224,6 +224,7 @@ add({
   path: '/records/',
   headers: { ...curator, ...JSON_CT },
   body: huge,
+  declareOnly: true,
   status: 413,
 });
 add({
@@ -232,6 +233,7 @@ add({
   path: '/records/{P}',
   headers: { ...curator, ...JSON_CT },
   body: huge,
+  declareOnly: true,
   status: 413,
 });
 add({
@@ -240,6 +242,7 @@ add({
   path: '/records/{P}',
   headers: { ...curator, ...MERGE_CT },
   body: huge,
+  declareOnly: true,
   status: 413,
 });
 

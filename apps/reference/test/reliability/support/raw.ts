@@ -10,6 +10,12 @@ export interface RawRequest {
   path: string;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /**
+   * Declare the body's Content-Length but send only the headers, and wait for the answer. For bodies
+   * the server must refuse by their declared size (413): had the bytes been sent, the server closing
+   * the connection with them unread would reset it, and the reset may overtake the answer.
+   */
+  declareOnly?: boolean;
 }
 
 export interface RawResponse {
@@ -32,7 +38,8 @@ export function send(base: string, req: RawRequest): Promise<RawResponse> {
       res.on('error', reject);
     });
     r.on('error', reject);
-    r.end(body);
+    if (req.declareOnly) r.flushHeaders();
+    else r.end(body);
   });
 }
 
