@@ -127,7 +127,7 @@ async function expectConsistent(dir: string): Promise<void> {
 describe('SIGKILL during a bulk import', () => {
   it('leaves a consistent store, and running the import again completes it without duplicates', async () => {
     const dir = workDir();
-    const lines = 600;
+    const lines = 1500;
     const demo = await run(dir, ['demo', '--count', String(lines), '--jsonl']);
     expect(demo.code).toBe(0);
     const file = join(dir, 'demo.jsonl');
