@@ -75,13 +75,19 @@ function dropSchema(url: string, schema: string, notes: string[]): void {
     notes.push(`PostgreSQL: could not drop the bench schema ${schema} (${r.error?.message ?? r.stderr.trim()}); drop it by hand`);
 }
 
+/** Delete the bench's indices by name (clusters refuse wildcard deletes by default). */
 async function dropIndices(url: string, prefix: string, notes: string[]): Promise<void> {
+  const base = url.replace(/\/$/, '');
   try {
-    const r = await fetch(`${url.replace(/\/$/, '')}/${prefix}*?expand_wildcards=all`, { method: 'DELETE' });
-    if (!r.ok && r.status !== 404)
-      notes.push(`Elasticsearch: could not delete the bench indices ${prefix}* (${r.status} ${await r.text()})`);
+    const listed = await fetch(`${base}/_cat/indices/${prefix}*?format=json&h=index`);
+    if (!listed.ok) throw new Error(`listing: ${listed.status} ${await listed.text()}`);
+    for (const { index } of (await listed.json()) as { index: string }[]) {
+      if (!index.startsWith(prefix)) continue;
+      const r = await fetch(`${base}/${encodeURIComponent(index)}`, { method: 'DELETE' });
+      if (!r.ok && r.status !== 404) throw new Error(`${index}: ${r.status} ${await r.text()}`);
+    }
   } catch (e) {
-    notes.push(`Elasticsearch: could not delete the bench indices ${prefix}* (${(e as Error).message})`);
+    notes.push(`Elasticsearch: could not delete the bench indices ${prefix}* (${(e as Error).message}); delete them by hand`);
   }
 }
 
