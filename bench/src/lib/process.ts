@@ -5,6 +5,22 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { onServerCpu } from './pinning.ts';
 
+// Every child this process started and that still runs, so an interrupted bench does not leave
+// servers behind: on SIGINT or SIGTERM they get SIGTERM, then the bench exits.
+const live = new Set<ChildProcess>();
+function track(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (live.size === 1 && process.listenerCount('SIGINT') === 0) {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        for (const c of live) c.kill('SIGTERM');
+        process.exit(130);
+      });
+    }
+  }
+}
+
 /** Peak resident set size of a live process in MiB (`VmHWM` in /proc), or undefined off Linux. */
 export function peakRssMiB(pid: number): number | undefined {
   try {
@@ -90,6 +106,7 @@ export function startServer(options: StartOptions): Promise<ServerProcess> {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  track(child);
   const tail: string[] = [];
   const remember = (line: string) => {
     tail.push(line);
@@ -187,6 +204,7 @@ export function runWorker(
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  track(child);
   let stdout = '';
   let stderr = '';
   let peak: number | undefined;

@@ -20,20 +20,25 @@ interface Engine {
   env: NodeJS.ProcessEnv;
 }
 
-/** Run the engine comparisons; returns the saved JSON path. */
+/**
+ * Run the engine comparisons; returns the saved JSON path. The suite is named after the engines it
+ * compared (`engines-elasticsearch`, `engines-postgres`, both, or `engines` when none was configured), so
+ * runs against one engine do not overwrite the figures of another.
+ */
 export async function enginesSuite(options: BenchOptions): Promise<string> {
   const pinning = setUpPinning();
   console.log('\n# engines: embedded default against PostgreSQL and Elasticsearch');
   const notes = [pinning.description];
   const rows: Row[] = [];
+  const pg = process.env.DATABASE_URL?.trim();
+  const es = process.env.ELASTICSEARCH_URL?.trim();
+  const suite = ['engines', ...(pg ? ['postgres'] : []), ...(es ? ['elasticsearch'] : [])].join('-');
   const why = await searchUnavailable();
   if (why) {
     notes.push(`engine comparisons: skipped, the reference server's search is not available: ${why}`);
-    return report('engines', rows, notes, { pinning });
+    return report(suite, rows, notes, { pinning });
   }
   const engines: Engine[] = [{ name: 'embedded (SQLite)', variable: undefined, env: {} }];
-  const pg = process.env.DATABASE_URL?.trim();
-  const es = process.env.ELASTICSEARCH_URL?.trim();
   const run = Date.now().toString(36);
   const schema = `bench_${run}`;
   const prefix = `bench-${run}-`;
@@ -52,7 +57,7 @@ export async function enginesSuite(options: BenchOptions): Promise<string> {
     });
   } else notes.push('Elasticsearch: skipped, ELASTICSEARCH_URL is not set (bash scripts/services/elasticsearch.sh up prints one)');
   for (const note of notes.slice(1)) console.log(note);
-  if (engines.length === 1) return report('engines', rows, notes, { pinning });
+  if (engines.length === 1) return report(suite, rows, notes, { pinning });
 
   const load: LoadOptions = { connections: options.connections, duration: options.duration, warmup: options.warmup };
   const [embedded] = engines;
@@ -66,7 +71,7 @@ export async function enginesSuite(options: BenchOptions): Promise<string> {
     `Same dataset (${options.records.toLocaleString('en-US')} demo records), same search scenario, connections and duration on every engine. ` +
       'The services themselves are not pinned: on a 2-core machine they share the cores with the server and the load generator.',
   );
-  return report('engines', rows, notes, { records: options.records, pinning, engines: engines.map((e) => e.name) });
+  return report(suite, rows, notes, { records: options.records, pinning, engines: engines.map((e) => e.name) });
 }
 
 function dropSchema(url: string, schema: string, notes: string[]): void {
