@@ -6,8 +6,8 @@
 #   bash scripts/services/opensearch.sh down    stop (when no other run still uses it; --force: always)
 #   bash scripts/services/opensearch.sh status  print the URL(s) if running
 #
-# OPENSEARCH_MAJORS lists the lines to run, default "3" (OpenSearch 3, Java 21+). "3 2" also starts
-# OpenSearch 2.19 (on Java 17) and prints OPENSEARCH2_URL; the first line listed is OPENSEARCH_URL.
+# OPENSEARCH_MAJORS lists the lines to run, default "3 2": OpenSearch 3 (Java 21+) as OPENSEARCH_URL and
+# OpenSearch 2.19 (Java 17) as OPENSEARCH2_URL; the first line listed is OPENSEARCH_URL. "3" runs only 3.
 # Other environment: OPENSEARCH_HEAP (default 512m), RECORDKIT_SERVICE_TIMEOUT (s, default 300).
 # Data and logs: .data/services/opensearch<major>/ (wiped on each fresh start).
 set -euo pipefail
@@ -27,7 +27,7 @@ esac
 
 first=1
 status=0
-for major in ${OPENSEARCH_MAJORS:-3}; do
+for major in ${OPENSEARCH_MAJORS:-3 2}; do
   rk_name="opensearch$major"
   rk_state="$root/.data/services/opensearch$major"
   rk_port=0

@@ -11,7 +11,7 @@ export interface EngineUnderTest {
   url: string | undefined;
   variable: string;
   script: string;
-  /** Required when RECORDKIT_REQUIRE_SERVICES=1 (OpenSearch 2 is opt-in: OPENSEARCH_MAJORS="3 2"). */
+  /** Required when RECORDKIT_REQUIRE_SERVICES=1 (the test command under CI=true). */
   required: boolean;
 }
 
@@ -39,8 +39,8 @@ export const ENGINES: EngineUnderTest[] = [
     distribution: 'opensearch',
     url: env('OPENSEARCH2_URL'),
     variable: 'OPENSEARCH2_URL',
-    script: 'OPENSEARCH_MAJORS="3 2" bash scripts/services/opensearch.sh up',
-    required: false,
+    script: 'bash scripts/services/opensearch.sh up',
+    required: true,
   },
 ];
 
