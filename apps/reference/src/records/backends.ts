@@ -101,7 +101,15 @@ export async function openBackends(config: ResolvedConfig, options: OpenBackends
       const distribution = await detectDistribution(elasticsearchUrl).catch((e: unknown) => {
         throw new StartupError(`cannot reach Elasticsearch/OpenSearch at ${redactUrl(elasticsearchUrl)}: ${(e as Error).message}`);
       });
-      const engine = new ElasticsearchSearchEngine({ node: elasticsearchUrl, distribution, prefix: config.storage.indexPrefix });
+      // A server answers people: an unreachable cluster must cost a request seconds, not the client's
+      // default of 3 retries x 30 s (writes are safe in the outbox and indexed once the cluster is back).
+      const engine = new ElasticsearchSearchEngine({
+        node: elasticsearchUrl,
+        distribution,
+        prefix: config.storage.indexPrefix,
+        maxRetries: 1,
+        requestTimeout: 10_000,
+      });
       closers.push(() => engine.close());
       search = engine;
       searchKind = distribution;
