@@ -17,10 +17,11 @@ const resolve = (text: string | number, roundUp = false, zone = UTC) =>
   iso(resolveDateMath(text, { formats, roundUp, zone, now: Date.UTC(2024, 5, 15, 13, 45, 30, 123) }));
 
 describe('resolveDateMath', () => {
-  it('parses full and partial ISO dates, rounding missing fields down or up', () => {
+  it('parses full and partial ISO dates, rounding only the missing time of day up', () => {
     expect(resolve('2020')).toBe('2020-01-01T00:00:00.000Z');
-    expect(resolve('2020', true)).toBe('2020-12-31T23:59:59.999Z');
-    expect(resolve('2020-02', true)).toBe('2020-02-29T23:59:59.999Z');
+    expect(resolve('2020', true)).toBe('2020-01-01T23:59:59.999Z');
+    expect(resolve('2020-02', true)).toBe('2020-02-01T23:59:59.999Z');
+    expect(resolve('2020-05-17', true)).toBe('2020-05-17T23:59:59.999Z');
     expect(resolve('2020-05-17T10', true)).toBe('2020-05-17T10:59:59.999Z');
     expect(resolve('2020-05-17T10:30:15.5Z')).toBe('2020-05-17T10:30:15.500Z');
     expect(resolve('2020-05-17T10:30:00+02:00')).toBe('2020-05-17T08:30:00.000Z');

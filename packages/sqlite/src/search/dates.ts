@@ -1,6 +1,6 @@
 // Dates as Elasticsearch handles them: values are epoch milliseconds (UTC); text is parsed with the
 // field's formats (default `strict_date_optional_time||epoch_millis`); date math (`now-1y/y`,
-// `2020-01-01||+1M/d`); rounding up of partial dates and of `/unit` for `gt`/`lte` bounds; time zones
+// `2020-01-01||+1M/d`); rounding up of the missing time of day and of `/unit` for `gt`/`lte` bounds; time zones
 // as fixed offsets or IANA names (offsets from the platform's tz database through Intl).
 
 /** A time zone: its name and its offset from UTC, in milliseconds, at a UTC instant. */
@@ -120,10 +120,12 @@ function buildFromParts(
   roundUp: boolean,
   zone: TimeZone,
 ): number | undefined {
-  const month = parts.month ?? (roundUp ? 12 : 1);
+  // Elasticsearch's round-up parser fills a missing month and day with their minimum and rounds only
+  // the time of day up: `lte: "2021"` ends at 2021-01-01T23:59:59.999, not at the end of the year.
+  const month = parts.month ?? 1;
   if (month < 1 || month > 12) return undefined;
   const maxDay = daysInMonth(parts.year, month);
-  const day = parts.day ?? (roundUp ? maxDay : 1);
+  const day = parts.day ?? 1;
   if (day < 1 || day > maxDay) return undefined;
   const hour = parts.hour ?? (roundUp ? 23 : 0);
   const minute = parts.minute ?? (roundUp ? 59 : 0);
@@ -446,8 +448,8 @@ const MATH_OP = /([+-])(\d*)([yMwdhHms])|\/([yMwdhHms])/y;
 
 /**
  * Resolve a date value with optional math: `now-1d/d`, `2020-01-01||+1M`, a plain date, or epoch millis.
- * `roundUp` is true for `gt` and `lte` bounds: partial dates and `/unit` then round to the end of the
- * unit, as Elasticsearch does. Returns undefined when the text is not a date.
+ * `roundUp` is true for `gt` and `lte` bounds: `/unit` then rounds to the end of the unit and a partial
+ * date's missing time of day to 23:59:59.999 (a missing month or day stays the first), as Elasticsearch does. Returns undefined when the text is not a date.
  */
 export function resolveDateMath(
   value: string | number,

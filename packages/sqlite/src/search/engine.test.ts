@@ -263,6 +263,16 @@ describe('SqliteSearchEngine', () => {
       expect(await ids({ query: { range: { when: { gte: 'now-5y', lte: 'now' } } } })).toEqual(['1', '2', '3']);
     });
 
+    it('rounds only the missing time of day of a partial date up for lte and gt, as Elasticsearch does', async () => {
+      expect(await ids({ query: { range: { when: { gte: '2019', lte: '2020' } } } })).toEqual(['3']);
+      expect(await ids({ query: { range: { when: { gte: '2019', lte: '2020||/y' } } } })).toEqual(['1', '3']);
+      expect(await ids({ query: { range: { when: { gt: '2020-05' } } } })).toEqual(['1', '2']);
+      // 2020-06-01T10:00 falls within the first day of June, which a partial `gt` leaves out.
+      expect(await ids({ query: { range: { when: { gt: '2020-06' } } } })).toEqual(['2']);
+      expect(await ids({ query: { range: { when: { gt: '2021-01' } } } })).toEqual([]);
+      expect(await ids({ query: { query_string: { query: 'when:[2021 TO 2021]' } } })).toEqual(['2']);
+    });
+
     it('buckets by calendar interval in a time zone', async () => {
       const { aggregations } = await search({
         size: 0,
@@ -294,6 +304,30 @@ describe('SqliteSearchEngine', () => {
       expect(rest.hits.hits.map((h) => h._id)).toEqual(['2', '4']);
       const indexes = engine.database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%_sort_%'").all();
       expect(indexes.length).toBe(1);
+    });
+  });
+
+  describe('sort values of missing fields', () => {
+    it('reports the bounds of the field type, as Elasticsearch does, and pages past them', async () => {
+      await engine.index('items', '4', { id: '4', title: 'Nothing else' }, { version: 1 });
+      const lastValue = async (field: string, order: 'asc' | 'desc') =>
+        (await search({ query: { ids: { values: ['1', '4'] } }, sort: [{ [field]: order }] })).hits.hits.map((h) => [h._id, h.sort]);
+      expect(await lastValue('year', 'asc')).toEqual([
+        ['1', [2020]],
+        ['4', [2147483647]],
+      ]);
+      expect(await lastValue('year', 'desc')).toEqual([
+        ['1', [2020]],
+        ['4', [-2147483648]],
+      ]);
+      expect((await lastValue('when', 'asc'))[1]).toEqual(['4', [2 ** 63]]);
+      expect((await lastValue('score', 'desc'))[1]).toEqual(['4', ['-Infinity']]);
+
+      const request: SearchRequest = { query: { match_all: {} }, sort: [{ year: { order: 'asc', missing: '_first' } }, 'id'], size: 1 };
+      const first = await search(request);
+      expect(first.hits.hits.map((h) => [h._id, h.sort])).toEqual([['4', [-2147483648, '4']]]);
+      const rest = await search({ ...request, size: 10, search_after: first.hits.hits[0]!.sort! });
+      expect(rest.hits.hits.map((h) => h._id)).toEqual(['3', '1', '2']);
     });
   });
 

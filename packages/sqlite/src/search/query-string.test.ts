@@ -102,8 +102,10 @@ describe('parseSimpleQueryString', () => {
     expect(simple('(a | b) + c')).toBe('(+(?a ?b) +c)');
   });
 
-  it('never fails: stray quotes and parentheses are read leniently', () => {
-    expect(simple('open "science')).toBe('(?open ?"science")');
+  it('never fails: an unclosed quote is dropped and stray parentheses are read leniently', () => {
+    expect(simple('open "science')).toBe('(?open ?science)');
+    expect(simple('"data management')).toBe('(?data ?management)');
+    expect(simple('"a b" "c d')).toBe('(?"a b" ?c ?d)');
     expect(simple('a )')).toBe('a');
     expect(simple('')).toBe('∅');
   });

@@ -495,13 +495,17 @@ export function parseSimpleQueryString(query: string, defaultOperator: 'or' | 'a
         continue;
       }
       if (flags.phrase && c === '"') {
-        // Like Lucene's SimpleQueryParser, an unclosed quote makes a phrase of the rest of the text.
         const found = findClosingQuote(i + 1);
-        const end = found < 0 ? query.length : found;
-        const text = unescapeText(query.slice(i + 1, end));
+        if (found < 0) {
+          // Like Lucene's SimpleQueryParser (and so Elasticsearch), an unclosed quote is dropped and the
+          // rest of the text is read as plain terms: `"data management` is `data | management`.
+          i++;
+          continue;
+        }
+        const text = unescapeText(query.slice(i + 1, found));
         const position = i;
-        i = end + 1;
-        const slop = found < 0 ? undefined : readTilde();
+        i = found + 1;
+        const slop = readTilde();
         if (slop !== undefined && slop !== 0 && flags.slop) unsupported('simple_query_string proximity search ("..."~N)');
         add({ kind: 'phrase', field: null, text, position });
         continue;

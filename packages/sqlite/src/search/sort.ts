@@ -29,9 +29,14 @@ export interface SortKey {
   parseAfter(value: unknown, path: string): string | number | null;
 }
 
-/** Long.MAX_VALUE / MIN_VALUE, Elasticsearch's sort value for a missing number (2^63 as a double). */
+/** Long.MAX_VALUE / MIN_VALUE, Elasticsearch's sort value for a missing long, date or boolean (2^63 as a double). */
 const LONG_MAX = 2 ** 63;
 const LONG_MIN = -(2 ** 63);
+/** Integer.MAX_VALUE / MIN_VALUE, Elasticsearch's sort value for a missing integer, short or byte. */
+const INT_MAX = 2 ** 31 - 1;
+const INT_MIN = -(2 ** 31);
+/** Mapping types whose sort values Elasticsearch reads as Java ints. */
+const INT_SORTED_TYPES = new Set(['integer', 'short', 'byte']);
 
 /** What sorting needs from the search: a way to resolve fields and build nested sort subqueries. */
 export interface SortContext {
@@ -155,8 +160,10 @@ function sortKey(name: string, options: Record<string, unknown>, path: string, c
   }
   const numericLike = field.kind === 'number' || field.kind === 'date' || field.kind === 'boolean';
   const integral = field.kind !== 'number' || field.integer;
+  const intSorted = field.kind === 'number' && INT_SORTED_TYPES.has(field.type);
   const sentinel = (first: boolean): JsonValue => {
     const high = (order === 'asc') !== first;
+    if (intSorted) return high ? INT_MAX : INT_MIN;
     if (integral) return high ? LONG_MAX : LONG_MIN;
     return high ? 'Infinity' : '-Infinity';
   };
@@ -177,6 +184,9 @@ function sortKey(name: string, options: Record<string, unknown>, path: string, c
       if (numericLike) {
         if (v === 'Infinity' || v === '-Infinity') return null;
         if (typeof v === 'number' && (v >= LONG_MAX || v <= LONG_MIN)) return null;
+        // An integer/short/byte field's missing documents carry the int sentinels; a real integer at the
+        // type's extreme is read as missing too (it ties with the missing documents on Elasticsearch).
+        if (intSorted && typeof v === 'number' && (v >= INT_MAX || v <= INT_MIN)) return null;
         if (field.kind === 'date' && typeof v === 'string' && !/^-?\d+$/.test(v)) return dateValue(field, v, p);
         const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : typeof v === 'boolean' ? Number(v) : v;
         if (typeof n !== 'number' || !Number.isFinite(n)) invalid(p, `Expected a number for [${field.path}]; got ${JSON.stringify(v)}.`);
