@@ -5,11 +5,13 @@
 // (`bench-<run>-*`) of its own, so it never meets a test's data or an earlier run's, and drops them
 // when it is done (the schema through psql, when psql is installed).
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { dataset } from '../lib/datasets.ts';
 import { type LoadOptions, runScenario } from '../lib/load.ts';
 import type { BenchOptions } from '../lib/options.ts';
 import { setUpPinning } from '../lib/pinning.ts';
-import { searchUnavailable, startReference } from '../lib/reference.ts';
+import { DATA_ROOT, searchUnavailable, startReference } from '../lib/reference.ts';
 import { searchQueries } from '../lib/reference-scenarios.ts';
 import { search } from '../lib/scenarios.ts';
 import { type Row, report } from '../report.ts';
@@ -66,6 +68,10 @@ export async function enginesSuite(options: BenchOptions): Promise<string> {
   } finally {
     if (pg) dropSchema(pg, schema, notes);
     if (es) await dropIndices(es, prefix, notes);
+    // Their local halves are useless without what was just dropped (and never reused).
+    for (const engine of engines) {
+      if (engine.variable) rmSync(join(DATA_ROOT, `${engine.variable.toLowerCase()}-${options.records}`), { recursive: true, force: true });
+    }
   }
   notes.push(
     `Same dataset (${options.records.toLocaleString('en-US')} demo records), same search scenario, connections and duration on every engine. ` +
