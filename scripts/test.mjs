@@ -110,6 +110,19 @@ try {
     failed++;
     failures.push('packaging check produced no report');
   }
+
+  // Dependency audit (scripts/audit.mjs): passed when clean, failed on an unjustified advisory, skipped
+  // (loudly) when the registry's advisory endpoint cannot be used from this machine.
+  console.log('\n=== dependency audit (pnpm audit --prod)');
+  const audit = spawnSync(process.execPath, [join(root, 'scripts', 'audit.mjs')], { cwd: root, stdio: 'inherit' });
+  if (audit.status === 0) passed++;
+  else if (audit.status === 3) {
+    skipped++;
+    console.warn('\n!!! dependency audit SKIPPED: see docs/security.md, "Dependency audit"\n');
+  } else {
+    failed++;
+    failures.push('dependency audit');
+  }
 } finally {
   for (const file of down.reverse()) {
     spawnSync('bash', [join(servicesDir, file), 'down'], { cwd: root, stdio: 'inherit' });
