@@ -460,6 +460,8 @@ export class RecordsService {
           track_total_hits: false,
           version: true,
           pit: { id: pit, keep_alive: '2m' },
+          // The factory's source filter (e.g. index-only fields left out) applies to exported records too.
+          ...(request._source !== undefined ? { _source: request._source } : {}),
         };
         if (after) page.search_after = after;
         const response = await engine.search(endpoint.searchIndex, page);

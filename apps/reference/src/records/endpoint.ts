@@ -1,5 +1,11 @@
 import type { SortOption } from '@recordkit/facets-sort';
-import { type IndexMapping, recidMinter, type EndpointConfig as ServiceEndpointConfig } from '@recordkit/records-service';
+import {
+  type IndexMapping,
+  recidMinter,
+  type SearchFactory,
+  type SearchRequest,
+  type EndpointConfig as ServiceEndpointConfig,
+} from '@recordkit/records-service';
 import type { ResolvedEndpoint } from '../config/types.js';
 import { openPolicy, referencePolicy } from './policy.js';
 
@@ -31,6 +37,7 @@ export function toServiceEndpoint(endpoint: ResolvedEndpoint, options: ServiceEn
     sortOptions[key] = sortOption;
   }
   const recid = endpoint.pidMinter === 'recid';
+  const indexOnly = indexOnlyFields(endpoint);
   const config: ServiceEndpointConfig = {
     pidType: endpoint.pidType,
     pidMinter: recid ? recidMinter({ field: endpoint.pidField }) : 'uuid',
@@ -55,6 +62,7 @@ export function toServiceEndpoint(endpoint: ResolvedEndpoint, options: ServiceEn
     strictParameters: endpoint.strictParameters,
     permissions: policy.permissions,
     suggesters: endpoint.suggesters,
+    ...(indexOnly.length > 0 ? { searchFactory: withoutIndexOnlyFields(indexOnly) } : {}),
     useOptionsView: endpoint.useOptionsView,
     requireIfMatch: endpoint.requireIfMatch,
     ...(endpoint.schema ? { schema: endpoint.schema } : {}),
@@ -63,6 +71,37 @@ export function toServiceEndpoint(endpoint: ResolvedEndpoint, options: ServiceEn
     ...(policy.hooks ? { recordClass: policy.hooks } : {}),
   };
   return { ...config, ...endpoint.service };
+}
+
+/**
+ * Fields that exist in the index only: the completion inputs of the suggesters, which `indexDocument`
+ * builds from the record (e.g. `suggest_title` from `title`). They are not record metadata, so a search
+ * hit must not show them (its metadata is what `GET <item>` answers). See decision 130.
+ *
+ * @example
+ * indexOnlyFields(endpoint); // ['suggest_title']
+ */
+export function indexOnlyFields(endpoint: Pick<ResolvedEndpoint, 'suggesters'>): string[] {
+  return [...new Set(Object.values(endpoint.suggesters).map((suggester) => suggester.completion.field))].sort();
+}
+
+/**
+ * The default search factory with `_source.excludes` for the index-only fields: every engine
+ * (Elasticsearch, OpenSearch, the embedded SQLite engine) then leaves them out of the hits.
+ */
+function withoutIndexOnlyFields(fields: string[]): SearchFactory {
+  return async (context) => {
+    const built = await context.defaultFactory(context);
+    return { ...built, request: excludeSource(built.request, fields) };
+  };
+}
+
+function excludeSource(request: SearchRequest, fields: string[]): SearchRequest {
+  const source = request._source;
+  if (source === false) return request;
+  if (source === undefined || source === true) return { ...request, _source: { excludes: fields } };
+  if (typeof source === 'string' || Array.isArray(source)) return { ...request, _source: { includes: [source].flat(), excludes: fields } };
+  return { ...request, _source: { ...source, excludes: [...(source.excludes ?? []), ...fields] } };
 }
 
 /**
