@@ -7,14 +7,29 @@ const stopSignal = new Promise<string>((resolve) => {
   process.once('SIGINT', () => resolve('SIGINT'));
 });
 
+/**
+ * Resolves once everything written to `stream` so far has been handed to the OS. On POSIX, writes to a
+ * pipe are asynchronous: `process.exit` right after the last `write` drops whatever is still queued
+ * (the tail of `recordkit export | ...`, or the summary line of an import read by a script).
+ */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) resolve();
+    else stream.write('', () => resolve());
+  });
+}
+
+async function exit(code: number): Promise<never> {
+  process.exitCode = code;
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  // Signal handlers and pooled connections must not keep a finished command alive.
+  process.exit(code);
+}
+
 main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), stopSignal }).then(
-  (code) => {
-    process.exitCode = code;
-    // Signal handlers and pooled connections must not keep a finished command alive.
-    process.exit(code);
-  },
+  (code) => exit(code),
   (error: unknown) => {
     process.stderr.write(`recordkit: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
+    return exit(1);
   },
 );
