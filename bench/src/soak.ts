@@ -2,24 +2,34 @@
 // not: errors that appear only after a while, memory that grows, latency that drifts. Not a CI test and
 // not part of `src/run.ts`; run it by hand after a build:
 //
-//   node bench/src/soak.ts [--duration=300] [--records=10000] [--share=0.7] [--slice=10] [--probe=15] [--connections=16]
+//   node bench/src/soak.ts [--duration=300] [--warmup=60] [--records=10000] [--share=0.7] [--slice=10] [--probe=15]
+//                          [--connections=16] [--json=FILE]
 //
 // 1. loads --records demo records and starts `recordkit serve` on them (like the other suites);
 // 2. measures capacity: the mixed load, closed loop, --connections at once, for --probe seconds;
-// 3. offers --share of that rate, open loop (arrivals on a fixed schedule), for --duration seconds:
-//    60% GET a record, 20% search (text + a facet + sort), 10% merge-patch a record, 10% create;
-// 4. prints one line per --slice seconds (requests, errors, p50, p99, server RSS) and a summary: errors,
-//    RSS growth from the first slice to the last, and the spread of p99 across slices.
+// 3. offers --share of that rate, open loop (arrivals on a fixed schedule), for --warmup then --duration
+//    seconds: 60% GET a record, 20% search (text + a facet + sort), 10% merge-patch a record, 10% create;
+// 4. prints one line per --slice seconds (requests, errors, p50, p99, server RSS) and a summary over the
+//    --duration part: errors, RSS growth from its first slice to its last, and the spread of p99 across
+//    its slices. The warm-up slices are printed (marked `w`) but left out of the summary: the first
+//    minute fills SQLite's page cache, sizes V8's heap and compiles the hot paths, which is start-up
+//    cost, not growth (errors during warm-up still count as errors).
+// The server runs pinned to one CPU and this load generator to the other (taskset), as in the bench.
+// The summary is written to --json (default bench/results/soak.json) with the machine's facts.
 // Latency is measured from each request's scheduled start, so a server that falls behind shows it
 // (no coordinated omission). An arrival that would exceed 8 x --connections requests in flight is
 // counted as dropped instead of queued without bound.
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { dataset } from './lib/datasets.ts';
+import { setUpPinning } from './lib/pinning.ts';
 import { rssMiB } from './lib/process.ts';
 import { startReference, WRITE_HEADERS } from './lib/reference.ts';
+import { machineFacts } from './report.ts';
 
 interface Options {
   duration: number;
+  warmup: number;
   records: number;
   share: number;
   slice: number;
@@ -29,15 +39,24 @@ interface Options {
 }
 
 function parse(argv: string[]): Options {
-  const options: Options = { duration: 300, records: 10_000, share: 0.7, slice: 10, probe: 15, connections: 16 };
+  const options: Options = {
+    duration: 300,
+    warmup: 60,
+    records: 10_000,
+    share: 0.7,
+    slice: 10,
+    probe: 15,
+    connections: 16,
+    json: join(import.meta.dirname, '..', 'results', 'soak.json'),
+  };
   for (const arg of argv) {
-    const match = /^--(duration|records|share|slice|probe|connections|json)=(.+)$/.exec(arg);
+    const match = /^--(duration|warmup|records|share|slice|probe|connections|json)=(.+)$/.exec(arg);
     if (!match) throw new Error(`soak: unknown argument ${arg}`);
     const [, name, value] = match as unknown as [string, keyof Options, string];
     if (name === 'json') options.json = value;
     else {
       const n = Number(value);
-      if (!Number.isFinite(n) || n <= 0) throw new Error(`soak: --${name} must be a positive number`);
+      if (!Number.isFinite(n) || n < 0 || (n === 0 && name !== 'warmup')) throw new Error(`soak: --${name} must be a positive number`);
       options[name] = n;
     }
   }
@@ -94,6 +113,8 @@ const percentile = (sorted: number[], p: number) =>
 
 async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
+  const pinning = setUpPinning();
+  console.log(`soak: ${pinning.description}`);
   console.log(`soak: loading ${options.records} demo records`);
   const data = await dataset(options.records, { reuse: false, name: `soak-${options.records}` });
   const server = await startReference({ dataDir: data.dir });
@@ -121,7 +142,7 @@ async function main(): Promise<void> {
     const capacity = done / options.probe;
     const rate = capacity * options.share;
     console.log(
-      `soak: capacity ${capacity.toFixed(0)} req/s (mixed, ${options.connections} connections); offering ${rate.toFixed(0)} req/s for ${options.duration} s`,
+      `soak: capacity ${capacity.toFixed(0)} req/s (mixed, ${options.connections} connections); offering ${rate.toFixed(0)} req/s for ${options.warmup} s of warm-up, then ${options.duration} s measured`,
     );
 
     interface Slice {
@@ -132,6 +153,7 @@ async function main(): Promise<void> {
       p50: number;
       p99: number;
       rssMiB: number | undefined;
+      warmup: boolean;
     }
     const slices: Slice[] = [];
     let latencies: number[] = [];
@@ -140,7 +162,8 @@ async function main(): Promise<void> {
     const statuses = new Map<number, number>();
     let inFlight = 0;
     const start = performance.now();
-    const end = start + options.duration * 1000;
+    const warmupEnd = start + options.warmup * 1000;
+    const end = warmupEnd + options.duration * 1000;
     let nextSlice = start + options.slice * 1000;
     let scheduled = 0;
     const pending = new Set<Promise<void>>();
@@ -165,37 +188,49 @@ async function main(): Promise<void> {
         });
         pending.add(p);
       }
-      if (now >= nextSlice) {
-        const sorted = latencies.sort((a, b) => a - b);
-        const slice = {
-          at: Math.round((now - start) / 1000),
-          requests: sorted.length,
-          errors,
-          dropped,
-          p50: percentile(sorted, 50),
-          p99: percentile(sorted, 99),
-          rssMiB: rssMiB(server.pid),
-        };
-        slices.push(slice);
-        console.log(
-          `${String(slice.at).padStart(7)}  ${String(slice.requests).padStart(8)}  ${String(slice.errors).padStart(6)}  ${String(slice.dropped).padStart(7)}  ${slice.p50.toFixed(1).padStart(7)}  ${slice.p99.toFixed(1).padStart(7)}  ${slice.rssMiB?.toFixed(0).padStart(8) ?? '       ?'}`,
-        );
-        latencies = [];
-        errors = 0;
-        dropped = 0;
-        nextSlice += options.slice * 1000;
-      }
+      if (now >= nextSlice) flush(now);
       await new Promise((r) => setTimeout(r, 2));
     }
+    // The requests still in flight belong to the last slice: wait for them, then close it.
     await Promise.all(pending);
+    if (latencies.length > 0 || errors > 0 || dropped > 0) flush(performance.now());
 
+    /** Close the slice that ends now: print it and start the next one. */
+    function flush(now: number): void {
+      const sorted = latencies.sort((a, b) => a - b);
+      const slice = {
+        at: Math.round((now - start) / 1000),
+        requests: sorted.length,
+        errors,
+        dropped,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        rssMiB: rssMiB(server.pid),
+        // A slice is warm-up when it started before the warm-up ended.
+        warmup: nextSlice - options.slice * 1000 < warmupEnd,
+      };
+      slices.push(slice);
+      console.log(
+        `${String(slice.at).padStart(6)}${slice.warmup ? 'w' : ' '}  ${String(slice.requests).padStart(8)}  ${String(slice.errors).padStart(6)}  ${String(slice.dropped).padStart(7)}  ${slice.p50.toFixed(1).padStart(7)}  ${slice.p99.toFixed(1).padStart(7)}  ${slice.rssMiB?.toFixed(0).padStart(8) ?? '       ?'}`,
+      );
+      latencies = [];
+      errors = 0;
+      dropped = 0;
+      nextSlice += options.slice * 1000;
+    }
+
+    const measured = slices.filter((s) => !s.warmup);
     const totalErrors = slices.reduce((s, x) => s + x.errors, 0);
     const totalDropped = slices.reduce((s, x) => s + x.dropped, 0);
     const totalRequests = slices.reduce((s, x) => s + x.requests, 0);
-    const rss = slices.map((s) => s.rssMiB).filter((v): v is number => v !== undefined);
+    const rss = measured.map((s) => s.rssMiB).filter((v): v is number => v !== undefined);
     const growth = rss.length >= 2 ? (rss.at(-1)! / rss[0]! - 1) * 100 : Number.NaN;
-    const p99s = slices.map((s) => s.p99).sort((a, b) => a - b);
+    const p99s = measured.map((s) => s.p99).sort((a, b) => a - b);
     const summary = {
+      machine: machineFacts(),
+      pinning: pinning.description,
+      warmupSec: options.warmup,
+      warmupErrors: slices.filter((s) => s.warmup).reduce((s, x) => s + x.errors, 0),
       capacityReqPerSec: Math.round(capacity),
       offeredReqPerSec: Math.round(rate),
       durationSec: options.duration,
@@ -204,6 +239,7 @@ async function main(): Promise<void> {
       errors: totalErrors,
       dropped: totalDropped,
       statuses: Object.fromEntries(statuses),
+      rssAtStartMiB: slices[0]?.rssMiB,
       rssFirstMiB: rss[0],
       rssLastMiB: rss.at(-1),
       rssGrowthPercent: Number(growth.toFixed(1)),
@@ -214,7 +250,8 @@ async function main(): Promise<void> {
     };
     console.log(
       `\nsoak: ${totalRequests} requests, ${totalErrors} errors, ${totalDropped} dropped; statuses ${JSON.stringify(summary.statuses)}\n` +
-        `soak: RSS ${summary.rssFirstMiB?.toFixed(0)} -> ${summary.rssLastMiB?.toFixed(0)} MiB (${summary.rssGrowthPercent}%); ` +
+        `soak: RSS ${summary.rssAtStartMiB?.toFixed(0)} MiB at the first slice; over the measured ${options.duration} s ` +
+        `${summary.rssFirstMiB?.toFixed(0)} -> ${summary.rssLastMiB?.toFixed(0)} MiB (${summary.rssGrowthPercent}%); ` +
         `p99 per ${options.slice} s slice: min ${summary.p99MinMs?.toFixed(1)}, median ${summary.p99MedianMs.toFixed(1)}, max ${summary.p99MaxMs?.toFixed(1)} ms`,
     );
     if (options.json) writeFileSync(options.json, `${JSON.stringify(summary, null, 2)}\n`);
