@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { RestError, statusTitle, toResponse } from '@recordkit/rest-errors';
 import type { ResolvedConfig } from '../config/types.js';
 
 /** A listening server and how to stop it gracefully. */
@@ -43,9 +44,15 @@ export async function listen(
     },
     listener,
   );
+  // The response in progress on each connection: a parser error after its head went out cannot be answered.
+  const responses = new WeakMap<Socket, ServerResponse>();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
+    answerClientError(error, socket, responses.get(socket), config),
+  );
   let closing = false;
   let inFlight = 0;
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    responses.set(req.socket, res);
     inFlight++;
     res.once('close', () => {
       inFlight--;
@@ -89,3 +96,61 @@ export async function listen(
     },
   };
 }
+
+/** Node's parser errors (llhttp) and their answers; anything else it cannot parse is a 400. */
+const CLIENT_ERRORS: Record<string, { status: number; message: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, message: 'The request headers are too large (at most 16 KiB in all).' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time.' },
+  ERR_HTTP_REQUEST_HEADERS_TIMEOUT: { status: 408, message: 'The request headers were not received in time.' },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: 413, message: 'The chunk extensions of the request body are too large.' },
+};
+
+/**
+ * Answer a request Node's HTTP parser refused before the application saw it (malformed request line or
+ * headers, oversized headers, timeouts) with the same JSON error as every other refusal: `nosniff`,
+ * `Connection: close`, the configured error format. Node's own answer is a bare status line. Written to
+ * the socket (there is no response object); nothing is written once the socket has sent anything, as
+ * Node itself does. The message names the problem (llhttp's reason) but never the parser's internals.
+ */
+function answerClientError(
+  error: NodeJS.ErrnoException,
+  socket: Socket,
+  current: ServerResponse | undefined,
+  config: ResolvedConfig,
+): void {
+  if (answered.has(socket)) return;
+  answered.add(socket);
+  if (error.code === 'ECONNRESET' || !socket.writable || (current?.headersSent && !current.writableFinished)) {
+    socket.destroy();
+    return;
+  }
+  const known = error.code ? CLIENT_ERRORS[error.code] : undefined;
+  const reason = (error as { reason?: unknown }).reason;
+  const detail = typeof reason === 'string' ? reason.replace(/[^A-Za-z0-9 ,.'-]/g, '').slice(0, 100) : '';
+  const { status, message } = known ?? {
+    status: 400,
+    message: `Malformed HTTP request${detail ? `: ${detail.charAt(0).toLowerCase()}${detail.slice(1)}` : ''}.`,
+  };
+  const response = toResponse(new RestError(message, { status }), { format: config.errors.format });
+  const body = Buffer.from(response.body ?? '', 'utf8');
+  const headers = {
+    ...response.headers,
+    'Content-Length': String(body.length),
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'no-store',
+    Connection: 'close',
+  };
+  const head = `HTTP/1.1 ${status} ${statusTitle(status)}\r\n${Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('')}\r\n`;
+  socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+  // Read and drop what the client is still sending (the rest of an oversized header block): closing
+  // with unread bytes would reset the connection, and the reset can overtake the answer. The client
+  // closes after the answer (Connection: close); one that does not is cut after a few seconds.
+  socket.on('data', () => {});
+  socket.resume();
+  setTimeout(() => socket.destroy(), 5000).unref();
+}
+
+/** Connections already answered by {@link answerClientError} (the parser may report more than once). */
+const answered = new WeakSet<Socket>();
