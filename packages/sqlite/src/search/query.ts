@@ -54,6 +54,11 @@ export class RidSet extends Sql {
     readonly select: Sql,
     /** True when `select` yields each id once. */
     readonly distinct: boolean,
+    /**
+     * Set when this is "every entity of the scope except these sets" (a bool of only must_not): a bool
+     * that intersects it with other sets subtracts `minus` from them instead of reading the universe.
+     */
+    readonly complement?: { universe: RidSet; minus: readonly RidSet[] },
   ) {
     const where = sql`${alias}.rid IN (${select})`;
     super(where.text, where.params);
@@ -78,10 +83,11 @@ function compound(parts: RidSet[], operator: 'UNION' | 'INTERSECT'): RidSet {
   );
 }
 
-function except(base: RidSet, minus: RidSet[]): RidSet {
+function except(base: RidSet, minus: RidSet[], universe?: RidSet): RidSet {
   if (minus.length === 0) return base;
   const parts = [base, ...minus].map((p) => sql`SELECT rid FROM (${p.select})`);
-  return inSet(base.alias, join(parts, sql` EXCEPT `), true);
+  const complement = base === universe ? { universe: base, minus } : undefined;
+  return new RidSet(base.alias, join(parts, sql` EXCEPT `), true, complement);
 }
 
 /** OR of conditions: a UNION when every part is a set. */
@@ -1321,9 +1327,15 @@ function boolSet(input: {
   }
   const negatives = mustNot.map((c) => c.where).filter((w) => w !== FALSE);
   if (!kept.every((w) => w instanceof RidSet) || !negatives.every((w) => w instanceof RidSet)) return undefined;
-  let base: RidSet | undefined = kept.length > 0 ? compound(kept as RidSet[], 'INTERSECT') : universe;
+  // A required clause that is a complement ("all but X", e.g. a permission filter of must_not clauses)
+  // becomes "EXCEPT X" on the other required sets: A ∩ (U − X) = A − X, since A is within the scope U.
+  // Reading U would cost a pass over every document; see decision 120.
+  const sets = kept as RidSet[];
+  const direct = sets.filter((w) => w.complement === undefined);
+  const minus = [...sets.flatMap((w) => w.complement?.minus ?? []), ...(negatives as RidSet[])];
+  let base: RidSet | undefined = direct.length > 0 ? compound(direct, 'INTERSECT') : (sets[0]?.complement?.universe ?? universe);
   if (!base) return undefined;
-  if (negatives.length > 0) base = except(base, negatives as RidSet[]);
+  if (minus.length > 0) base = except(base, minus, direct.length > 0 ? undefined : (sets[0]?.complement?.universe ?? universe));
   return base;
 }
 
