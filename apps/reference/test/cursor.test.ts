@@ -4,14 +4,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { describeBackends } from './support/backends.js';
 import { removeDir, type ServedApp, serve, TOKENS } from './support/serve.js';
 
 type Page = { hits: { hits: { id: string }[]; total: number }; links: Record<string, string> };
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-describe('cursor pagination past the result window', () => {
+describeBackends('cursor pagination past the result window', (backend) => {
+  const instance = backend.instance('cursor');
   let small: ServedApp;
   beforeAll(async () => {
     const config = `import { defaultEndpoint } from ${JSON.stringify(new URL('../src/config/default-config.ts', import.meta.url).pathname)};
@@ -19,12 +21,12 @@ export default { endpoints: { recid: { ...defaultEndpoint, maxResultWindow: 30 }
 `;
     const dir = mkdtempSync(join(tmpdir(), 'rk-cursor-'));
     writeFileSync(join(dir, 'recordkit.config.ts'), config);
-    small = await serve({ dataDir: dir, cwd: dir });
+    small = await serve({ dataDir: dir, cwd: dir, backend: instance });
     expect(
       await main(['demo', '--count', '60'], {
         stdout: new PassThrough(),
         stderr: new PassThrough(),
-        env: { RECORDKIT_DATA_DIR: dir },
+        env: { ...instance.env, RECORDKIT_DATA_DIR: dir },
         cwd: dir,
       }),
     ).toBe(0);
@@ -32,6 +34,7 @@ export default { endpoints: { recid: { ...defaultEndpoint, maxResultWindow: 30 }
   afterAll(async () => {
     await small.stop();
     removeDir(small.dataDir);
+    await instance.drop();
   });
 
   it('follows next links through signed cursors to the end, seeing every record once', async () => {

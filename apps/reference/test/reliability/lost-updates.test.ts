@@ -1,18 +1,18 @@
 // No lost updates: concurrent If-Match read-modify-write on one record through two reference servers
-// sharing one store, on the embedded SQLite file and (when DATABASE_URL is set) on PostgreSQL. Each
+// sharing one store, on every backend of the matrix (support/backends.ts: the SQLite file, PostgreSQL,
+// with the embedded search or Elasticsearch/OpenSearch). Each
 // writer adds its own subject: GET, append, PUT with the ETag it read, and on 412 start over. In the end
 // the record holds every writer's subject and its revision equals the number of writes: a lost update
 // would drop a subject. The guarantee has to come from the store (the two servers share nothing else).
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { type BackendInstance, describeBackends } from '../support/backends.js';
 import { removeDir, type ServedApp, serve, TOKENS } from '../support/serve.js';
 import { send } from './support/raw.js';
 
 const WRITERS = 12;
-const databaseUrl = process.env.DATABASE_URL || undefined;
 const headers = { Authorization: `Bearer ${TOKENS.curator}`, 'Content-Type': 'application/json' };
 
 interface Metadata {
@@ -27,14 +27,15 @@ interface Metadata {
 }
 
 /** Two servers on one store (no rate limit: the writers retry); returns them and a cleanup. */
-async function twoServers(env: Record<string, string>): Promise<{ servers: ServedApp[]; close(): Promise<void> }> {
+async function twoServers(instance: BackendInstance): Promise<{ servers: ServedApp[]; close(): Promise<void> }> {
   const dirs = [mkdtempSync(join(tmpdir(), 'rk-lost-')), mkdtempSync(join(tmpdir(), 'rk-lost-'))];
-  // On SQLite both use the first directory's file; on PostgreSQL each keeps its own search index.
-  const shared = !env.DATABASE_URL;
+  // On SQLite both use the first directory's file; on PostgreSQL each keeps its own data directory (and,
+  // with the embedded search, its own index).
+  const shared = instance.storeInDataDir;
   for (const dir of dirs) writeFileSync(join(dir, 'recordkit.config.mjs'), 'export default { rateLimit: false };\n');
   const servers: ServedApp[] = [];
   for (const dir of dirs) {
-    servers.push(await serve({ args: ['--no-demo'], dataDir: shared ? dirs[0] : dir, cwd: dir, env: { LOG_LEVEL: 'silent', ...env } }));
+    servers.push(await serve({ args: ['--no-demo'], dataDir: shared ? dirs[0] : dir, cwd: dir, backend: instance }));
   }
   return {
     servers,
@@ -103,32 +104,15 @@ async function race(servers: ServedApp[]): Promise<void> {
   expect(conflicts).toBeGreaterThanOrEqual(WRITERS - 1);
 }
 
-describe('concurrent If-Match read-modify-write through two reference servers', () => {
-  it('on the embedded SQLite store loses no update', async () => {
-    const { servers, close } = await twoServers({});
+describeBackends('concurrent If-Match read-modify-write through two reference servers', (backend) => {
+  it('loses no update', async () => {
+    const instance = backend.instance('lost');
+    const { servers, close } = await twoServers(instance);
     try {
       await race(servers);
     } finally {
       await close();
+      await instance.drop();
     }
   }, 120_000);
-
-  it.runIf(databaseUrl)(
-    'on PostgreSQL loses no update',
-    async () => {
-      const schema = `rk_lost_${randomBytes(4).toString('hex')}`;
-      const { servers, close } = await twoServers({ DATABASE_URL: databaseUrl!, RECORDKIT_DATABASE_SCHEMA: schema });
-      try {
-        await race(servers);
-      } finally {
-        await close();
-        const pg = await import('pg');
-        const client = new pg.default.Client({ connectionString: databaseUrl });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        await client.end();
-      }
-    },
-    120_000,
-  );
 });

@@ -3,10 +3,10 @@
 // aggregation counts, cursor pages, suggestions, NDJSON and CSV exports and error bodies hold exactly
 // the records the caller may read; only curators write. integration/permission-matrix.test.ts runs a
 // similar matrix over the service with a test policy (owners write); this one runs the CLI's server.
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeBackends } from '../support/backends.js';
 import { removeDir, type ServedApp, serve, TOKENS } from '../support/serve.js';
-import { type RawResponse, send, storeDigest } from './support/raw.js';
+import { type RawResponse, send } from './support/raw.js';
 
 interface Seed {
   key: string;
@@ -36,13 +36,14 @@ const WHO = Object.keys(CALLERS) as Who[];
 const canRead = (who: Who, seed: Seed) => seed.access === 'public' || who === 'curator' || seed.owner === who;
 const auth = (who: Who): Record<string, string> => (CALLERS[who] ? { Authorization: `Bearer ${CALLERS[who]}` } : {});
 
-describe('permission matrix of the reference server', () => {
+describeBackends('permission matrix of the reference server', (backend) => {
+  const instance = backend.instance('perm');
   let app: ServedApp;
   const pids = new Map<string, string>();
   let before: string;
 
   beforeAll(async () => {
-    app = await serve({ args: ['--no-demo'] });
+    app = await serve({ args: ['--no-demo'], backend: instance });
     for (const seed of SEEDS) {
       const res = await send(app.url, {
         method: 'POST',
@@ -61,7 +62,7 @@ describe('permission matrix of the reference server', () => {
       expect(res.status).toBe(201);
       pids.set(seed.key, (JSON.parse(res.text) as { id: string }).id);
     }
-    before = storeDigest(join(app.dataDir, 'recordkit.sqlite'), ['sequences']).digest;
+    before = (await instance.digest(app.dataDir)).digest;
   });
 
   afterAll(async () => {
@@ -69,6 +70,7 @@ describe('permission matrix of the reference server', () => {
       await app.stop();
       removeDir(app.dataDir);
     }
+    await instance.drop();
   });
 
   const get = (who: Who, path: string, headers: Record<string, string> = {}) =>
@@ -225,9 +227,9 @@ describe('permission matrix of the reference server', () => {
     });
   });
 
-  it('leaves every table of the store unchanged after the whole matrix', () => {
-    const after = storeDigest(join(app.dataDir, 'recordkit.sqlite'), ['sequences']);
-    expect(after.rows.records).toBe(SEEDS.length);
+  it('leaves every table of the store unchanged after the whole matrix', async () => {
+    const after = await instance.digest(app.dataDir);
+    expect(after.records).toBe(SEEDS.length);
     expect(after.digest).toBe(before);
   });
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli/main.js';
+import type { BackendInstance } from './backends.js';
 
 /** Tokens every e2e server knows: a curator, two owners of demo records and a reader without roles. */
 export const TOKENS = {
@@ -31,6 +32,8 @@ export interface ServeOptions {
   /** Reuse a data directory (e.g. to start a second time). */
   dataDir?: string;
   cwd?: string;
+  /** The store and search engine to run on (./backends.ts); default: the embedded SQLite file. */
+  backend?: BackendInstance;
 }
 
 export async function serve(options: ServeOptions = {}): Promise<ServedApp> {
@@ -60,7 +63,7 @@ export async function serve(options: ServeOptions = {}): Promise<ServedApp> {
   const exit = main(['serve', '--port', '0', ...(options.args ?? [])], {
     stdout: out,
     stderr: err,
-    env: { RECORDKIT_DATA_DIR: dataDir, RECORDKIT_TOKENS: TOKENS_ENV, ...options.env },
+    env: { RECORDKIT_DATA_DIR: dataDir, RECORDKIT_TOKENS: TOKENS_ENV, ...options.backend?.env, ...options.env },
     cwd: options.cwd ?? dataDir,
     stopSignal,
   });
@@ -69,6 +72,17 @@ export async function serve(options: ServeOptions = {}): Promise<ServedApp> {
     (e: Error) => failed(e),
   );
   const url = await started;
+  const backend = options.backend?.backend;
+  // The server logs which store and search engine it opened (at info level, so unless LOG_LEVEL is lower):
+  // a suite meant for PostgreSQL or Elasticsearch must not pass on the embedded default by mistake.
+  if (backend) await new Promise((resolve) => setImmediate(resolve));
+  if (backend && (/"msg":"backends"/.test(stdout) || options.env?.LOG_LEVEL === undefined)) {
+    if (!stdout.includes(`"store":"${backend.store}","search":"${backend.search}"`)) {
+      stop('SIGTERM');
+      await exit;
+      throw new Error(`expected the server on ${backend.name}, its log says:\n${stdout}`);
+    }
+  }
   return {
     url,
     dataDir,
