@@ -3,6 +3,7 @@ import {
   BadRequestError,
   FieldError,
   InternalServerError,
+  isRestError,
   NotFoundError,
   PIDRedirectedError,
   ServiceUnavailableError,
@@ -83,6 +84,9 @@ export interface SearchResult {
 
 /** One completion entry of a suggest response, in Elasticsearch's shape. */
 export type SuggestResponse = Record<string, { text: string; offset: number; length: number; options: JsonObject[] }[]>;
+
+/** The PID value a create body is validated with before its PID is minted. */
+const PID_PLACEHOLDER = '1';
 
 const METADATA_INTERNAL = new Set(['_created', '_updated']);
 
@@ -239,6 +243,26 @@ export class RecordsService {
     this.validator.validate(metadata, recordSchema);
   }
 
+  /**
+   * Validate a create body before the PID exists. A minter that writes its PID into the metadata
+   * (`minter.field`) gets a placeholder value there, so schemas that require the field accept the body;
+   * errors about that field alone are left to the validation after minting, which sees the real value.
+   */
+  #validateBeforeMinting(endpoint: ResolvedEndpoint, data: JsonObject): void {
+    const field = endpoint.minter.field;
+    if (field === undefined || Object.hasOwn(data, field)) {
+      this.#validate(endpoint, data);
+      return;
+    }
+    try {
+      this.#validate(endpoint, { ...data, [field]: PID_PLACEHOLDER });
+    } catch (error) {
+      if (!isRestError(error) || error.code !== 'validation_error') throw error;
+      const others = error.errors.filter((e) => e.field !== field && !e.field.startsWith(`${field}.`) && !e.field.startsWith(`${field}[`));
+      if (others.length > 0) throw new ValidationError(others, error.message);
+    }
+  }
+
   #intent(endpoint: ResolvedEndpoint, record: StoredRecord, pid: PIDRef, deleted = false): IndexIntent | undefined {
     if (!endpoint.indexer || !this.search) return undefined;
     return { index: endpoint.searchIndex, document: deleted ? null : endpoint.indexDocument(record, pid) };
@@ -262,9 +286,9 @@ export class RecordsService {
   }
 
   /**
-   * Create a record (POST on the list route): create permission with the body, record-class hook, PID
-   * minted (a client-supplied PID field is a 400), schema validation, write at revision 0 with its PIDs
-   * and index intent in one transaction.
+   * Create a record (POST on the list route): create permission with the body, record-class hook, schema
+   * validation (a placeholder in the PID field), PID minted (a client-supplied PID field is a 400;
+   * a refused body consumes no PID), write at revision 0 with its PIDs and index intent in one transaction.
    */
   async create(context: ActionContext, metadata: JsonObject): Promise<RecordResult> {
     const endpoint = this.endpoint(context.endpoint);
@@ -272,8 +296,11 @@ export class RecordsService {
     let data = structuredClone(metadata);
     data = (await endpoint.hooks.beforeCreate?.({ endpoint: endpoint.name, identity: context.identity, metadata: data })) ?? data;
     const recordId = randomUUID();
+    // Validate before minting, so a refused body consumes no PID (no gap in a recid sequence).
+    this.#validateBeforeMinting(endpoint, data);
     const minted = await endpoint.minter({ recordId, metadata: data, pidType: endpoint.pidType, store: this.store });
-    this.#validate(endpoint, minted.metadata);
+    // Again with the real PID value (a schema may constrain it); a minter that returns the body as it is changed nothing.
+    if (minted.metadata !== data) this.#validate(endpoint, minted.metadata);
     const now = new Date();
     const draft: StoredRecord = {
       id: recordId,
