@@ -96,6 +96,10 @@ function omitInternal(source: JsonObject): JsonObject {
   return out;
 }
 
+function isStoredRecord(value: unknown): value is StoredRecord {
+  return typeof value === 'object' && value !== null && typeof (value as StoredRecord).id === 'string' && 'metadata' in value;
+}
+
 function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -107,7 +111,8 @@ function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
  *
  * Order inside each item action: resolve the PID (404/410/301), check the permission (401/403), run the
  * caller's preconditions (304/412/428), load and validate (400), write with the expected revision
- * (412 if someone else wrote first), index.
+ * (412 if someone else wrote first), index. A write on a deleted PID checks the permission against the
+ * tombstone before answering 410.
  *
  * @example
  * const service = new RecordsService({
@@ -198,6 +203,26 @@ export class RecordsService {
       if (!location) throw new InternalServerError(new Error(`Invalid redirect - pid_type "${target.type}" endpoint missing.`));
       throw new PIDRedirectedError(endpoint.pidType, pidValue, location);
     });
+  }
+
+  /**
+   * Resolve the PID of a write. On a deleted PID the write permission is checked against the tombstone
+   * before the 410, so a caller who may not write learns 401/403, not that the record was deleted
+   * (decision 041; Invenio answers 410 first).
+   */
+  async #resolveForWrite(
+    endpoint: ResolvedEndpoint,
+    action: 'update' | 'delete',
+    identity: Identity | null | undefined,
+    pidValue: string,
+  ): Promise<ResolvedPID> {
+    try {
+      return await this.resolve(endpoint.name, pidValue);
+    } catch (error) {
+      const tombstone = isRestError(error) && error.status === 410 ? (error as { tombstone?: unknown }).tombstone : undefined;
+      if (isStoredRecord(tombstone)) await this.#permit(endpoint, action, identity, tombstone);
+      throw error;
+    }
   }
 
   /** Build the result (links, serializer view) of a stored record. */
@@ -337,7 +362,7 @@ export class RecordsService {
     preconditions?: PreconditionCheck,
   ): Promise<RecordResult> {
     const endpoint = this.endpoint(context.endpoint);
-    const { pid, record: current } = await this.resolve(endpoint.name, pidValue);
+    const { pid, record: current } = await this.#resolveForWrite(endpoint, 'update', context.identity, pidValue);
     await this.#permit(endpoint, 'update', context.identity, current);
     await preconditions?.(this.result(endpoint.name, pid, current));
     let data = this.#keepPIDField(endpoint, current, next(current), mode);
@@ -377,7 +402,7 @@ export class RecordsService {
   /** Delete a record (DELETE): soft delete, PIDs to `deleted` (a `new` PID is removed), removed from the index. */
   async delete(context: ActionContext, pidValue: string, preconditions?: PreconditionCheck): Promise<RecordResult> {
     const endpoint = this.endpoint(context.endpoint);
-    const { pid, record: current } = await this.resolve(endpoint.name, pidValue);
+    const { pid, record: current } = await this.#resolveForWrite(endpoint, 'delete', context.identity, pidValue);
     await this.#permit(endpoint, 'delete', context.identity, current);
     await preconditions?.(this.result(endpoint.name, pid, current));
     await endpoint.hooks.beforeDelete?.({ endpoint: endpoint.name, identity: context.identity, record: current });
