@@ -135,6 +135,35 @@ describe('loadJsonPatch and applyJsonPatch', () => {
     expect(`${error.message} ${error.errors.map((e) => e.message).join(' ')}`).toMatch(reason);
   });
 
+  it.each([
+    ['a leading zero', '[{"op":"replace","path":"/creators/00","value":{"name":"x"}}]', '00'],
+    ['a leading zero before a digit', '[{"op":"remove","path":"/creators/01"}]', '01'],
+    ['an exponent', '[{"op":"test","path":"/creators/1e0","value":{"name":"b"}}]', '1e0'],
+    ['a sign', '[{"op":"add","path":"/creators/+1","value":{"name":"x"}}]', '+1'],
+    ['a leading zero deeper in the path', '[{"op":"replace","path":"/creators/00/name","value":"x"}]', '00'],
+    ['a leading zero in from', '[{"op":"copy","from":"/creators/00","path":"/first"}]', '00'],
+  ])('refuses an array index with %s (RFC 6901 §4), naming the operation and the path', (_name, text, token) => {
+    const document = { creators: [{ name: 'a' }, { name: 'b' }] };
+    const operations = loadJsonPatch(text);
+    const error = restError(() => applyJsonPatch(document, operations));
+    expect(error.status).toBe(400);
+    const reason = error.errors.map((e) => e.message).join(' ');
+    expect(reason).toContain(`Operation 0 (${operations[0]!.op} `);
+    expect(reason).toContain(`"${token}" is not an array index`);
+    expect(document.creators).toEqual([{ name: 'a' }, { name: 'b' }]);
+  });
+
+  it('accepts canonical indexes, "-" and object members that look like padded numbers', () => {
+    const document = { creators: [{ name: 'a' }, { name: 'b' }], codes: { '00': 'zero' } };
+    const patched = applyJsonPatch(
+      document,
+      loadJsonPatch(
+        '[{"op":"replace","path":"/creators/0/name","value":"A"},{"op":"add","path":"/creators/-","value":{"name":"c"}},{"op":"replace","path":"/codes/00","value":"nil"}]',
+      ),
+    );
+    expect(patched).toEqual({ creators: [{ name: 'A' }, { name: 'b' }, { name: 'c' }], codes: { '00': 'nil' } });
+  });
+
   it('refuses a patch that turns the record into a non-object', () => {
     expect(restError(() => applyJsonPatch({ a: 1 }, loadJsonPatch('[{"op":"remove","path":""}]'))).status).toBe(400);
   });

@@ -192,6 +192,35 @@ export function loadJsonPatch(text: string): Operation[] {
   return value as unknown as Operation[];
 }
 
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
+
+/**
+ * RFC 6901 §4: a token that meets an array must be `0` or digits without a leading zero (or `-`, the
+ * end of the array, which the patch library judges per op). The library reads `00` or `1e0` as numbers,
+ * so this is checked against the document as it is when the operation runs. Only tokens that meet an
+ * array are checked: `00` is a fine member name of an object.
+ */
+function checkArrayIndexes(document: JsonValue, index: number, operation: Operation, pointer: string): void {
+  let current: JsonValue | undefined = document;
+  for (const segment of pointer.split('/').slice(1)) {
+    if (current === null || typeof current !== 'object') return;
+    const token = segment.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (!Array.isArray(current)) {
+      current = Object.hasOwn(current, token) ? current[token] : undefined;
+      continue;
+    }
+    if (token === '-') return;
+    if (!ARRAY_INDEX.test(token)) {
+      throw patchFailure(
+        index,
+        operation,
+        `Operation ${index} (${operation.op} ${pointer}): "${token}" is not an array index (RFC 6901 §4: 0, or digits without a leading zero).`,
+      );
+    }
+    current = current[Number(token)];
+  }
+}
+
 /**
  * Apply a JSON Patch to a copy of `document`, atomically: the first failing operation (a failed `test`,
  * a missing path, ...) is a 400 naming its index, and nothing is applied.
@@ -203,6 +232,8 @@ export function loadJsonPatch(text: string): Operation[] {
 export function applyJsonPatch(document: JsonObject, operations: readonly Operation[]): JsonObject {
   const target = structuredClone(document);
   operations.forEach((operation, index) => {
+    checkArrayIndexes(target, index, operation, operation.path);
+    if (operation.op === 'move' || operation.op === 'copy') checkArrayIndexes(target, index, operation, operation.from);
     let failure: unknown;
     try {
       failure = applyPatch(target, [operation])[0];

@@ -116,6 +116,8 @@ const BAD_PATCHES: [string, unknown, string?][] = [
   ['a failing test', [{ op: 'test', path: '/title', value: 'not the title' }]],
   ['an array index out of range', [{ op: 'add', path: '/creators/99', value: { name: 'x' } }]],
   ['a negative array index', [{ op: 'add', path: '/creators/-1', value: { name: 'x' } }]],
+  ['an array index with a leading zero (RFC 6901 §4)', [{ op: 'replace', path: '/creators/00', value: { name: 'x' } }], '/creators/00'],
+  ['an array index with an exponent', [{ op: 'remove', path: '/creators/0e0' }], '0e0'],
   ['an invalid escape in the path', [{ op: 'add', path: '/ti~2tle', value: 'x' }]],
   ['add /__proto__/polluted', [{ op: 'add', path: '/__proto__/polluted', value: true }]],
   ['replace /__proto__', [{ op: 'replace', path: '/__proto__', value: { polluted: true } }]],
@@ -697,7 +699,6 @@ function sendBytes(base: string, bytes: string): Promise<RawResponse> {
     });
   });
 }
-
 
 describe('the bad-input corpus', () => {
   let app: ServedApp;
