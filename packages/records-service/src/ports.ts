@@ -161,6 +161,17 @@ export interface RecordStore {
 
   /** A PID by type and value. */
   getPID(ref: PIDRef): Promise<PID | undefined>;
+  /**
+   * Optional: a PID and, when it is attached to a record, that record (deleted ones included), in one
+   * read; undefined for an unknown PID. The same answer as {@link RecordStore.getPID} followed by
+   * {@link RecordStore.get} of its `recordId`, for a GET that resolves a PID on every request. The
+   * service falls back to those two calls when a store does not implement it.
+   *
+   * @example
+   * const found = await store.getPIDWithRecord({ type: 'recid', value: '1' });
+   * if (found?.record) console.log(found.pid.status, found.record.revision);
+   */
+  getPIDWithRecord?(ref: PIDRef): Promise<{ pid: PID; record?: StoredRecord } | undefined>;
   /** PIDs of a record. */
   recordPIDs(recordId: string): Promise<PID[]>;
   /** Create a PID not (yet) attached to a record: status `new` or `reserved` (or `registered` with `recordId`). */

@@ -5,7 +5,10 @@ import {
   InternalServerError,
   isRestError,
   NotFoundError,
+  PIDDeletedError,
+  PIDDoesNotExistError,
   PIDRedirectedError,
+  PIDUnregisteredError,
   ServiceUnavailableError,
   ValidationError,
 } from '@recordkit/rest-errors';
@@ -198,11 +201,27 @@ export class RecordsService {
    */
   async resolve(endpointName: string, pidValue: string): Promise<ResolvedPID> {
     const endpoint = this.endpoint(endpointName);
-    return resolvePID(this.store, { type: endpoint.pidType, value: pidValue }, (_pid, target) => {
+    const ref = { type: endpoint.pidType, value: pidValue };
+    const onRedirect = (_pid: PID, target: PIDRef): never => {
       const location = this.itemUrl(target);
       if (!location) throw new InternalServerError(new Error(`Invalid redirect - pid_type "${target.type}" endpoint missing.`));
       throw new PIDRedirectedError(endpoint.pidType, pidValue, location);
-    });
+    };
+    if (!this.store.getPIDWithRecord) return resolvePID(this.store, ref, onRedirect);
+    // One store read instead of two (the PID, then its record); the same order of answers as resolvePID.
+    const found = await this.store.getPIDWithRecord(ref);
+    if (!found) throw new PIDDoesNotExistError(ref.type, ref.value);
+    const { pid, record } = found;
+    if (pid.status === 'new' || pid.status === 'reserved') throw new PIDUnregisteredError(ref.type, ref.value);
+    if (pid.status === 'deleted') throw new PIDDeletedError(ref.type, ref.value, record);
+    if (pid.status === 'redirected') {
+      if (!pid.redirectTo) throw new InternalServerError(new Error(`PID ${ref.type}:${ref.value} is redirected without a target`));
+      onRedirect(pid, pid.redirectTo);
+    }
+    if (!pid.recordId) throw new InternalServerError(new Error(`No object assigned to ${ref.type}:${ref.value}`));
+    if (!record) throw new InternalServerError(new Error(`PID ${ref.type}:${ref.value} points at a missing record ${pid.recordId}`));
+    if (record.deleted) throw new PIDDeletedError(ref.type, ref.value, record);
+    return { pid, record };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { evaluatePreconditions, formatHttpDate, revisionETag } from '@recordkit/conditional-requests';
+import { evaluatePreconditions, formatHttpDate, type PreconditionResult, revisionETag } from '@recordkit/conditional-requests';
 import { ContentNegotiator, requireContentType } from '@recordkit/content-negotiation';
 import { MethodNotAllowedError, NotFoundError, type RestError, toResponse, toRestError } from '@recordkit/rest-errors';
 import type { ResolvedEndpoint } from '../config.js';
@@ -88,6 +88,29 @@ function mergeVary(headers: Record<string, string>, extra: Readonly<Record<strin
       headers[name] = value;
     }
   }
+}
+
+type Refusal = Exclude<PreconditionResult, { readonly proceed: true }>;
+
+/**
+ * The headers a record's 200 sends that a 304 repeats (RFC 9110 §15.4.5): what `notModifiedHeaders()`
+ * keeps of them, in the order the 304 error of `evaluatePreconditions()` renders them.
+ */
+function notModifiedState(etag: string): Record<string, string> {
+  return { 'Cache-Control': 'no-cache', ETag: etag, Vary: 'Accept' };
+}
+
+/** Whether the request carries any `If-*` field; one pass over the names, no lookups of absent fields. */
+function hasConditionalFields(headers: ResourceRequest['headers']): boolean {
+  if (typeof (headers as Headers).get === 'function') {
+    const h = headers as Headers;
+    return h.has('if-match') || h.has('if-none-match') || h.has('if-modified-since') || h.has('if-unmodified-since');
+  }
+  for (const name in headers) {
+    // "if-", any case
+    if ((name.charCodeAt(0) | 32) === 105 && (name.charCodeAt(1) | 32) === 102 && name.charCodeAt(2) === 45) return true;
+  }
+  return false;
 }
 
 /** A HEAD response: GET's headers, with the length GET's body would have had (RFC 9110 §9.3.2), and no body. */
@@ -273,24 +296,59 @@ export class RecordsResource {
   /** If-Match & co. against the record: the negotiated representation's ETag, any representation's for If-Match. */
   #preconditions(endpoint: ResolvedEndpoint, request: ResourceRequest, method: string, mediaType: string): PreconditionCheck {
     return (current) => {
-      const etagOf = (type: string) => revisionETag(current.record.revision, type, { defaultMediaType: endpoint.defaultMediaType });
-      const state = (type: string) => ({
-        etag: etagOf(type),
-        lastModified: new Date(current.record.updated),
-        headers: { 'Cache-Control': 'no-cache', ETag: etagOf(type), Vary: 'Accept' },
-      });
-      const conditional = { method, headers: request.headers };
-      const options = { requirePrecondition: endpoint.requireIfMatch };
-      const result = evaluatePreconditions(conditional, state(mediaType), options);
-      if (result.proceed) return;
-      if (result.status === 412 && result.decidedBy === 'If-Match') {
-        // The client may hold the ETag of another representation of the same revision: that is current too.
-        for (const other of Object.keys(endpoint.recordSerializers)) {
-          if (other !== mediaType && evaluatePreconditions(conditional, state(other), options).proceed) return;
-        }
-      }
-      throw result.error;
+      const refusal = this.#refusal(endpoint, request, method, mediaType, current);
+      if (refusal) throw refusal.error;
     };
+  }
+
+  /** Why the preconditions stop the request (304, 412, 428), or undefined to go on. */
+  #refusal(
+    endpoint: ResolvedEndpoint,
+    request: ResourceRequest,
+    method: string,
+    mediaType: string,
+    current: RecordResult,
+  ): Refusal | undefined {
+    const state = (type: string) => {
+      const etag = revisionETag(current.record.revision, type, { defaultMediaType: endpoint.defaultMediaType });
+      return { etag, lastModified: new Date(current.record.updated), headers: notModifiedState(etag) };
+    };
+    const conditional = { method, headers: request.headers };
+    const options = { requirePrecondition: endpoint.requireIfMatch };
+    const result = evaluatePreconditions(conditional, state(mediaType), options);
+    if (result.proceed) return undefined;
+    if (result.status === 412 && result.decidedBy === 'If-Match') {
+      // The client may hold the ETag of another representation of the same revision: that is current too.
+      for (const other of Object.keys(endpoint.recordSerializers)) {
+        if (other !== mediaType && evaluatePreconditions(conditional, state(other), options).proceed) return undefined;
+      }
+    }
+    return result;
+  }
+
+  /**
+   * GET and HEAD of a record: read, then the preconditions. A 304 is answered here, without building
+   * and rendering an error, when no error handler of the endpoint could want to see it; its headers are
+   * the ones the error would carry (docs/decisions/135).
+   */
+  async #read(
+    route: Route,
+    method: string,
+    context: ActionContext,
+    request: ResourceRequest,
+    mediaType: string,
+  ): Promise<RecordResult | ResourceResponse> {
+    const endpoint = route.endpoint;
+    const result = await this.service.read(context, route.pidValue!);
+    // GET and HEAD are safe: without an If-* header no precondition applies (RFC 9110 §13.2.1), 428 included.
+    if (!hasConditionalFields(request.headers)) return result;
+    const refusal = this.#refusal(endpoint, request, method, mediaType, result);
+    if (!refusal) return result;
+    if (refusal.status === 304 && !this.#errorHandlers[endpoint.name]?.length) {
+      const etag = revisionETag(result.record.revision, mediaType, { defaultMediaType: endpoint.defaultMediaType });
+      return { status: 304, headers: notModifiedState(etag) };
+    }
+    throw refusal.error;
   }
 
   async #search(route: Route, context: ActionContext, request: ResourceRequest, params: URLSearchParams): Promise<ResourceResponse> {
@@ -327,14 +385,15 @@ export class RecordsResource {
     }
     const negotiation = this.#negotiators_(endpoint).item.negotiate({ method, headers: request.headers, query: params });
     const mediaType = negotiation.mediaType;
-    const check = this.#preconditions(endpoint, request, method, mediaType);
     let result: RecordResult;
     if (method === 'GET' || method === 'HEAD') {
-      result = await this.service.read(context, pidValue, check);
+      const read = await this.#read(route, method, context, request, mediaType);
+      if (!('record' in read)) return read;
+      result = read;
     } else if (method === 'PUT') {
       requireContentType(request.headers, [JSON_MEDIA_TYPE], { hasBody: true });
       const metadata = loadRecordJson(await readBody(request.body, request.headers, this.#maxBodyBytes));
-      result = await this.service.replace(context, pidValue, metadata, check);
+      result = await this.service.replace(context, pidValue, metadata, this.#preconditions(endpoint, request, method, mediaType));
     } else {
       const type = requireContentType(request.headers, PATCH_TYPES, { hasBody: true, header: 'Accept-Patch' });
       const text = await readBody(request.body, request.headers, this.#maxBodyBytes);
@@ -346,7 +405,7 @@ export class RecordsResource {
         const mergePatch = loadMergePatch(text);
         patch = (current) => applyMergePatch(current, mergePatch) as JsonObject;
       }
-      result = await this.service.patch(context, pidValue, patch, check);
+      result = await this.service.patch(context, pidValue, patch, this.#preconditions(endpoint, request, method, mediaType));
     }
     return this.#recordResponse(200, endpoint, result, mediaType, negotiation.serializer, negotiation.headers, params);
   }

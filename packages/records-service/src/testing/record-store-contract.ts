@@ -338,6 +338,44 @@ export function recordStoreContract(name: string, factory: () => Promise<RecordS
       });
     });
 
+    describe('getPIDWithRecord (optional)', () => {
+      /** The answer of getPID followed by get, which getPIDWithRecord must equal. */
+      async function twoReads(ref: { type: string; value: string }) {
+        const pid = await store.getPID(ref);
+        if (!pid) return undefined;
+        const record = pid.recordId === undefined ? undefined : await store.get(pid.recordId);
+        return record ? { pid, record } : { pid };
+      }
+
+      it('answers what getPID then get answer: registered, deleted, redirected, reserved and unknown PIDs', async (context) => {
+        if (!store.getPIDWithRecord) return context.skip();
+        const a = await store.create({ metadata: { title: 'A', n: [1, { x: null }] }, pids: [{ type: 'recid', value: '1' }] });
+        await store.update({ id: a.id, expectedRevision: 0, metadata: { title: 'A2' } });
+        const b = await store.create({ metadata: { title: 'B' }, pids: [{ type: 'recid', value: '2' }] });
+        await store.delete({ id: b.id, expectedRevision: 0 });
+        await store.create({ metadata: { title: 'C' }, pids: [{ type: 'recid', value: '3' }] });
+        await store.redirectPID({ type: 'recid', value: '3' }, { type: 'recid', value: '1' });
+        await store.createPID({ type: 'recid', value: '4', status: 'reserved' });
+        for (const value of ['1', '2', '3', '4', 'missing']) {
+          const ref = { type: 'recid', value };
+          expect(await store.getPIDWithRecord(ref), value).toEqual(await twoReads(ref));
+        }
+        const found = await store.getPIDWithRecord({ type: 'recid', value: '1' });
+        expect(found?.record).toMatchObject({ id: a.id, metadata: { title: 'A2' }, revision: 1, deleted: false });
+        expect((await store.getPIDWithRecord({ type: 'recid', value: '2' }))?.record).toMatchObject({ id: b.id, deleted: true });
+        expect((await store.getPIDWithRecord({ type: 'recid', value: '4' }))?.record).toBeUndefined();
+        expect(await store.getPIDWithRecord({ type: 'other', value: '1' })).toBeUndefined();
+      });
+
+      it('returns a copy: mutating the result does not change the stored record', async (context) => {
+        if (!store.getPIDWithRecord) return context.skip();
+        await store.create({ metadata: { title: 'A' }, pids: [{ type: 'recid', value: '1' }] });
+        const first = await store.getPIDWithRecord({ type: 'recid', value: '1' });
+        (first?.record?.metadata as { title: string }).title = 'changed';
+        expect((await store.getPIDWithRecord({ type: 'recid', value: '1' }))?.record?.metadata).toEqual({ title: 'A' });
+      });
+    });
+
     describe('sequences', () => {
       it('counts from 1 per name, independently', async () => {
         expect(await store.nextSequenceValue('recid')).toBe(1);

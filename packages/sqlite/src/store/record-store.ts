@@ -57,6 +57,24 @@ interface PIDRow {
   updated: string;
 }
 
+/** A row of {@link SqliteRecordStore.getPIDWithRecord}: the PID's 8 columns, then the record's 6 (null without one). */
+type PIDWithRecordRow = [
+  pid_type: string,
+  pid_value: string,
+  status: PIDStatus,
+  record_id: string | null,
+  redirect_type: string | null,
+  redirect_value: string | null,
+  created: string,
+  updated: string,
+  record_id_or_null: string | null,
+  metadata: string | null,
+  revision: number | null,
+  record_created: string | null,
+  record_updated: string | null,
+  deleted: number | null,
+];
+
 const PID_STATUSES: readonly PIDStatus[] = ['new', 'reserved', 'registered', 'redirected', 'deleted'];
 const MAX_LIST_LIMIT = 10_000;
 
@@ -252,6 +270,41 @@ export class SqliteRecordStore implements RecordStore {
     this.#open();
     const row = this.#pidRow(ref);
     return row ? toPID(row) : undefined;
+  }
+
+  async getPIDWithRecord(ref: PIDRef): Promise<{ pid: PID; record?: StoredRecord } | undefined> {
+    this.#open();
+    // One statement for what a GET resolves on every request; rows as arrays (no per-row object of column names).
+    const row = this.#pidWithRecord().get(ref.type, ref.value) as unknown as PIDWithRecordRow | undefined;
+    if (!row) return undefined;
+    const pid: PID = { type: row[0], value: row[1], status: row[2], created: row[6], updated: row[7] };
+    if (row[3] !== null) pid.recordId = row[3];
+    if (row[4] !== null && row[5] !== null) pid.redirectTo = { type: row[4], value: row[5] };
+    if (row[8] === null) return { pid };
+    const record: StoredRecord = {
+      id: row[8],
+      metadata: JSON.parse(row[9] as string) as JsonObject,
+      revision: row[10] as number,
+      created: row[11] as string,
+      updated: row[12] as string,
+      deleted: row[13] === 1,
+    };
+    return { pid, record };
+  }
+
+  #pidWithRecordStatement: StatementSync | undefined;
+
+  #pidWithRecord(): StatementSync {
+    if (!this.#pidWithRecordStatement) {
+      this.#pidWithRecordStatement = this.#db.prepare(
+        `SELECT p.pid_type, p.pid_value, p.status, p.record_id, p.redirect_type, p.redirect_value, p.created, p.updated,
+                r.id, r.metadata, r.revision, r.created, r.updated, r.deleted
+         FROM pids p LEFT JOIN records r ON r.id = p.record_id
+         WHERE p.pid_type = ? AND p.pid_value = ?`,
+      );
+      this.#pidWithRecordStatement.setReturnArrays(true);
+    }
+    return this.#pidWithRecordStatement;
   }
 
   async recordPIDs(recordId: string): Promise<PID[]> {
