@@ -31,6 +31,7 @@ export { fieldFetcher, providedMinter, recidMinter, resolvePID, uuidFetcher, uui
 export type {
   BulkOperation,
   BulkResult,
+  CreateManyResult,
   CreateRecordInput,
   DeleteRecordInput,
   FieldMapping,

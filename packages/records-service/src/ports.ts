@@ -106,6 +106,12 @@ export interface CreateRecordInput {
   index?: IndexIntent;
 }
 
+/**
+ * The outcome of one input of {@link RecordStore.createMany}, in input order: the record as stored, or
+ * the error that refused it (a `RestError` such as the 409 of a duplicate id or PID).
+ */
+export type CreateManyResult = { ok: true; record: StoredRecord } | { ok: false; error: Error };
+
 export interface UpdateRecordInput {
   id: string;
   /** The revision the caller read. A different current revision is a `PreconditionFailedError` (412). */
@@ -140,6 +146,20 @@ export interface ListRecordsOptions {
 export interface RecordStore {
   /** Insert a record at revision 0 with its PIDs. */
   create(input: CreateRecordInput): Promise<StoredRecord>;
+  /**
+   * Optional bulk form of {@link RecordStore.create} (bulk imports): every input in as few
+   * transactions as the store likes, each input still atomic on its own. An input the store refuses
+   * with a client error (duplicate id or PID, bad input, an index document that does not fit the
+   * mapping) leaves nothing behind and is reported in its slot; the others are stored. A failure that
+   * is not the input's fault (database unreachable or busy) rejects the call and stores none of the
+   * inputs not yet committed. The returned records' metadata is the input object, not a copy.
+   * Callers fall back to `create` per input when a store does not implement it.
+   *
+   * @example
+   * const results = await store.createMany([{ metadata: { title: 'A' }, pids: [{ type: 'recid', value: '1' }] }]);
+   * if (!results[0].ok) console.error(results[0].error.message);
+   */
+  createMany?(inputs: readonly CreateRecordInput[]): Promise<CreateManyResult[]>;
   /** The current record (deleted ones included, with `deleted: true`), or undefined. */
   get(id: string): Promise<StoredRecord | undefined>;
   /** Several records by id, in the order asked, skipping unknown ids. */
@@ -183,6 +203,15 @@ export interface RecordStore {
 
   /** Next value of a named sequence, starting at 1 (the `recid` minter). Transactional and gap-tolerant. */
   nextSequenceValue(name: string): Promise<number>;
+  /**
+   * Optional: take `count` consecutive values of a named sequence in one step and return the first
+   * (the next `count - 1` follow it). The values are never handed out again; unused ones are a gap.
+   * Bulk imports mint a batch of `recid`s with one call instead of one per record.
+   *
+   * @example
+   * const first = await store.reserveSequenceValues('recid', 500); // first .. first + 499 are ours
+   */
+  reserveSequenceValues?(name: string, count: number): Promise<number>;
 
   /** True when index intents are applied inside the write transaction (no outbox to drain). */
   readonly indexesInTransaction: boolean;

@@ -40,7 +40,6 @@ export async function loadDemo(
   return importRecords(service, lines(), {
     endpoint,
     source: demoSource(options.seed),
-    progressEvery: 250,
     ...(options.onProgress ? { onProgress: (p) => options.onProgress?.(p.processed) } : {}),
   });
 }
@@ -116,7 +115,6 @@ export async function importCommand(args: readonly string[], io: CliIO): Promise
         endpoint,
         source: `file:sha256:${digest}`,
         ...(str(values.owner) ? { owner: str(values.owner)! } : {}),
-        progressEvery: 100,
         onProgress: (p) => bar.update(p.processed),
       });
     } finally {

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { JsonObject, RecordsService, StoredRecord } from '@recordkit/records-service';
+import type {
+  CreateManyResult,
+  CreateRecordInput,
+  JsonObject,
+  PIDRef,
+  RecordStore,
+  RecordsService,
+  StoredRecord,
+} from '@recordkit/records-service';
 import { isRestError } from '@recordkit/rest-errors';
 
 /** One line that was not imported, and why. */
@@ -44,22 +52,48 @@ export interface ImportOptions {
   source: string;
   /** Owner given to records that have none (the create hook's identity). */
   owner?: string;
-  /** Progress callback, called every `progressEvery` lines and at the end. */
+  /** Progress callback, called after each batch and at the end. */
   onProgress?: (progress: ImportProgress) => void;
-  progressEvery?: number;
   /** Keep at most this many rejected lines in the report (default 10000; the count is always exact). */
   maxRejectedLines?: number;
+  /**
+   * Lines written per store transaction (default 1000). Each record stays atomic on its own; a batch
+   * only shares the commit, so a crash loses at most the batch being written, which the next run of
+   * the same import writes again.
+   */
+  batchSize?: number;
 }
 
+/** A line that passed parsing, the create hook, the minter's checks and the schema. */
+interface Candidate {
+  line: number;
+  id: string;
+  /** Metadata after the create hook, before minting. */
+  metadata: JsonObject;
+  /** The dry run of the minter: its result, and the sequences it asked for (in order). */
+  minted: { pid: PIDRef; metadata: JsonObject };
+  sequences: string[];
+}
+
+const DEFAULT_BATCH_SIZE = 1000;
+
 /**
- * Load records in bulk, through the same minter, schema validation, create hook and index document as
- * `POST`, one store transaction per record: a record is stored with its PID and its index entry, or
- * not at all. Bad lines are reported with their line number and reasons and do not stop the import.
+ * Load records in bulk, through the same create hook, minter, schema validation and index document as
+ * `POST`. A record is stored with its PID and its index entry, or not at all. Bad lines are reported
+ * with their line number and reasons and do not stop the import; a line is validated before its PID
+ * is minted, so rejected lines consume no `recid`.
+ *
+ * Lines are written in batches (`batchSize`, default 1000): one store transaction per batch through
+ * `RecordStore.createMany` when the store has it (one `create` per record otherwise), the batch's
+ * "already imported?" check is one `getMany`, and its `recid`s come from one
+ * `RecordStore.reserveSequenceValues` when the store has it.
  *
  * Each record's id is derived from `source` and its line number, so running the same import again (for
  * instance after an interruption) skips what is already stored and writes only the rest. Records are
  * created with new PIDs; a PID field in the input is rejected as on `POST`, and in export lines
- * (`{ id, metadata, links, ... }`) it is dropped and re-minted.
+ * (`{ id, metadata, links, ... }`) it is dropped and re-minted. The minter is called twice per record
+ * (a dry run before validation, then with the reserved sequence values), so it must not write to the
+ * store other than through `nextSequenceValue` (the shipped minters do not).
  *
  * @example
  * const report = await importRecords(service, lines, { endpoint: 'recid', source: sha256OfFile });
@@ -73,78 +107,188 @@ export async function importRecords(
   const endpoint = service.endpoint(options.endpoint);
   const store = service.store;
   const indexing = endpoint.indexer && service.search !== undefined;
-  const every = options.progressEvery ?? 500;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new TypeError('importRecords: batchSize must be a positive integer');
   const maxRejected = options.maxRejectedLines ?? 10_000;
   const report: ImportReport = { processed: 0, accepted: 0, skipped: 0, rejected: 0, rejectedLines: [] };
   const pidField = endpoint.minter.field;
-  const reject = (line: number, reasons: string[]) => {
-    report.rejected++;
-    if (report.rejectedLines.length < maxRejected) report.rejectedLines.push({ line, reasons });
-  };
+  const identity = options.owner ? { id: options.owner, roles: [] } : undefined;
 
-  for await (const input of lines) {
-    report.processed++;
-    let value: unknown = input.value;
-    if (input.text !== undefined) {
-      try {
-        value = JSON.parse(input.text);
-      } catch (e) {
-        reject(input.line, [`not valid JSON: ${(e as Error).message}`]);
-        progress();
-        continue;
+  let batch: ImportLine[] = [];
+  try {
+    for await (const input of lines) {
+      batch.push(input);
+      if (batch.length >= batchSize) {
+        const full = batch;
+        batch = [];
+        await writeBatch(full);
       }
     }
-    let metadata = asMetadata(value, pidField);
-    if (typeof metadata === 'string') {
-      reject(input.line, [metadata]);
-      progress();
-      continue;
-    }
-    const id = recordIdFor(options.source, input.line);
-    if (await store.get(id)) {
-      report.skipped++;
-      progress();
-      continue;
-    }
-    try {
-      const identity = options.owner ? { id: options.owner, roles: [] } : undefined;
-      metadata = (await endpoint.hooks.beforeCreate?.({ endpoint: endpoint.name, identity, metadata })) ?? metadata;
-      const minted = await endpoint.minter({ recordId: id, metadata, pidType: endpoint.pidType, store });
-      if (endpoint.schema !== undefined) service.validator.validate(minted.metadata, endpoint.schema);
-      const now = new Date();
-      const draft: StoredRecord = {
-        id,
-        metadata: minted.metadata,
-        revision: 0,
-        created: now.toISOString(),
-        updated: now.toISOString(),
-        deleted: false,
-      };
-      await store.create({
-        id,
-        metadata: minted.metadata,
-        pids: [minted.pid],
-        now,
-        ...(indexing ? { index: { index: endpoint.searchIndex, document: endpoint.indexDocument(draft, minted.pid) } } : {}),
-      });
-      report.accepted++;
-    } catch (e) {
-      if (!isRestError(e) || e.status >= 500) throw e;
-      reject(input.line, e.errors.length ? e.errors.map((f) => `${f.field}: ${f.message}`) : [e.message]);
-    }
-    if (report.processed % every === 0 && indexing && !store.indexesInTransaction) await service.processIndexQueue();
-    progress();
+  } catch (error) {
+    // The source failed (a read error, a closed stream): what it gave so far is still imported, so a
+    // re-run resumes after it.
+    if (batch.length > 0) await writeBatch(batch);
+    throw error;
   }
+  if (batch.length > 0) await writeBatch(batch);
   if (indexing && !store.indexesInTransaction) await service.processIndexQueue();
   options.onProgress?.(counters());
   return report;
 
+  async function writeBatch(inputs: ImportLine[]): Promise<void> {
+    const rejects: RejectedLine[] = [];
+    const reject = (line: number, reasons: string[]) => rejects.push({ line, reasons });
+    const reasonsOf = (e: unknown): string[] => {
+      if (!isRestError(e) || e.status >= 500) throw e;
+      return e.errors.length ? e.errors.map((f) => `${f.field}: ${f.message}`) : [e.message];
+    };
+
+    // 1. Parse, and skip what an earlier run stored (one query for the batch).
+    const parsed: { line: number; id: string; metadata: JsonObject }[] = [];
+    for (const input of inputs) {
+      let value: unknown = input.value;
+      if (input.text !== undefined) {
+        try {
+          value = JSON.parse(input.text);
+        } catch (e) {
+          reject(input.line, [`not valid JSON: ${(e as Error).message}`]);
+          continue;
+        }
+      }
+      const metadata = asMetadata(value, pidField);
+      if (typeof metadata === 'string') reject(input.line, [metadata]);
+      else parsed.push({ line: input.line, id: recordIdFor(options.source, input.line), metadata });
+    }
+    const stored = new Set(parsed.length ? (await store.getMany(parsed.map((p) => p.id))).map((r) => r.id) : []);
+
+    // 2. Create hook, a dry run of the minter (its checks, and the PID field for the schema), schema.
+    const candidates: Candidate[] = [];
+    for (const { line, id, metadata: raw } of parsed) {
+      if (stored.has(id)) {
+        report.skipped++;
+        continue;
+      }
+      try {
+        const metadata = (await endpoint.hooks.beforeCreate?.({ endpoint: endpoint.name, identity, metadata: raw })) ?? raw;
+        const sequences: string[] = [];
+        const minted = await endpoint.minter({ recordId: id, metadata, pidType: endpoint.pidType, store: dryRun(store, sequences) });
+        if (endpoint.schema !== undefined) service.validator.validate(minted.metadata, endpoint.schema);
+        candidates.push({ line, id, metadata, minted, sequences });
+      } catch (e) {
+        reject(line, reasonsOf(e));
+      }
+    }
+
+    // 3. Mint for real: the batch's sequence values in one step, then the same minter calls on them.
+    const drafts: { candidate: Candidate; input: CreateRecordInput }[] = [];
+    const reserved = await reserve(candidates);
+    const now = new Date();
+    const created = now.toISOString();
+    for (const candidate of candidates) {
+      try {
+        let minted = candidate.minted;
+        if (candidate.sequences.length > 0) {
+          minted = await endpoint.minter({
+            recordId: candidate.id,
+            metadata: candidate.metadata,
+            pidType: endpoint.pidType,
+            store: fromReserved(store, reserved),
+          });
+          if (endpoint.schema !== undefined) service.validator.validate(minted.metadata, endpoint.schema);
+        }
+        const input: CreateRecordInput = { id: candidate.id, metadata: minted.metadata, pids: [minted.pid], now };
+        if (indexing) {
+          const draft: StoredRecord = {
+            id: candidate.id,
+            metadata: minted.metadata,
+            revision: 0,
+            created,
+            updated: created,
+            deleted: false,
+          };
+          input.index = { index: endpoint.searchIndex, document: endpoint.indexDocument(draft, minted.pid) };
+        }
+        drafts.push({ candidate, input });
+      } catch (e) {
+        reject(candidate.line, reasonsOf(e));
+      }
+    }
+
+    // 4. Write: one transaction for the batch when the store can, each record atomic on its own.
+    const results = await createAll(drafts.map((d) => d.input));
+    results.forEach((result, i) => {
+      if (result.ok) report.accepted++;
+      else reject(drafts[i]!.candidate.line, reasonsOf(result.error));
+    });
+
+    report.processed += inputs.length;
+    report.rejected += rejects.length;
+    rejects.sort((a, b) => a.line - b.line);
+    for (const r of rejects) if (report.rejectedLines.length < maxRejected) report.rejectedLines.push(r);
+    if (indexing && !store.indexesInTransaction) await service.processIndexQueue();
+    options.onProgress?.(counters());
+  }
+
+  /** The sequence values the batch's minters asked for in their dry runs, reserved in one step per sequence. */
+  async function reserve(candidates: Candidate[]): Promise<Map<string, number[]>> {
+    const counts = new Map<string, number>();
+    for (const c of candidates) for (const name of c.sequences) counts.set(name, (counts.get(name) ?? 0) + 1);
+    const reserved = new Map<string, number[]>();
+    for (const [name, count] of counts) {
+      const values: number[] = [];
+      if (store.reserveSequenceValues) {
+        const first = await store.reserveSequenceValues(name, count);
+        for (let i = 0; i < count; i++) values.push(first + i);
+      } else {
+        for (let i = 0; i < count; i++) values.push(await store.nextSequenceValue(name));
+      }
+      reserved.set(name, values.reverse());
+    }
+    return reserved;
+  }
+
+  async function createAll(inputs: CreateRecordInput[]): Promise<CreateManyResult[]> {
+    if (inputs.length === 0) return [];
+    if (store.createMany) return store.createMany(inputs);
+    const results: CreateManyResult[] = [];
+    for (const input of inputs) {
+      try {
+        results.push({ ok: true, record: await store.create(input) });
+      } catch (error) {
+        if (!isRestError(error) || error.status >= 500) throw error;
+        results.push({ ok: false, error });
+      }
+    }
+    return results;
+  }
+
   function counters(): ImportProgress {
     return { processed: report.processed, accepted: report.accepted, skipped: report.skipped, rejected: report.rejected };
   }
-  function progress() {
-    if (report.processed % every === 0) options.onProgress?.(counters());
-  }
+}
+
+/** The store as a minter's dry run sees it: sequence values are noted, not taken (1, 2, 3 ... stand in). */
+function dryRun(store: RecordStore, sequences: string[]): RecordStore {
+  return withSequence(store, async (name) => {
+    sequences.push(name);
+    return sequences.length;
+  });
+}
+
+/** The store as a minter sees it on the real run: sequence values come from the batch's reservation. */
+function fromReserved(store: RecordStore, reserved: Map<string, number[]>): RecordStore {
+  return withSequence(store, async (name) => reserved.get(name)?.pop() ?? store.nextSequenceValue(name));
+}
+
+/** `store` with another `nextSequenceValue` (its other methods still run on the store itself). */
+function withSequence(store: RecordStore, next: (name: string) => Promise<number>): RecordStore {
+  return new Proxy(store, {
+    get(target, key) {
+      if (key === 'nextSequenceValue') return next;
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /**

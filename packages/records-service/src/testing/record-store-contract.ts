@@ -391,6 +391,98 @@ export function recordStoreContract(name: string, factory: () => Promise<RecordS
       });
     });
 
+    describe('createMany (optional)', () => {
+      it('stores every input at revision 0 with its PIDs, in order, as create would', async (context) => {
+        if (!store.createMany) return context.skip();
+        const now = new Date('2026-03-04T05:06:07.089Z');
+        const results = await store.createMany([
+          { id: '00000000-0000-4000-8000-000000000002', metadata: { title: 'B' }, pids: [{ type: 'recid', value: '2' }], now },
+          {
+            id: '00000000-0000-4000-8000-000000000001',
+            metadata: { title: 'A', n: [1, null] },
+            pids: [{ type: 'recid', value: '1' }],
+            now,
+          },
+          { metadata: { title: 'C' }, pids: [] },
+        ]);
+        expect(results.map((r) => r.ok)).toEqual([true, true, true]);
+        const records = results.map((r) => (r.ok ? r.record : undefined));
+        expect(records[0]).toMatchObject({ id: '00000000-0000-4000-8000-000000000002', revision: 0, created: now.toISOString() });
+        expect(records[2]?.id).toMatch(UUID);
+        for (const record of records) expect(await store.get(record!.id)).toEqual(record);
+        expect((await store.getPID({ type: 'recid', value: '1' }))?.recordId).toBe('00000000-0000-4000-8000-000000000001');
+        expect(await store.count()).toBe(3);
+      });
+
+      it('refuses bad inputs and duplicates in their slots, writes nothing of them, and stores the rest', async (context) => {
+        if (!store.createMany) return context.skip();
+        const existing = await store.create({ metadata: { title: 'old' }, pids: [{ type: 'recid', value: '1' }] });
+        const results = await store.createMany([
+          { metadata: { title: 'first' }, pids: [{ type: 'recid', value: '2' }] },
+          { metadata: { title: 'taken PID' }, pids: [{ type: 'recid', value: '1' }] },
+          { id: existing.id, metadata: { title: 'taken id' }, pids: [{ type: 'recid', value: '3' }] },
+          { metadata: 'not an object' as never, pids: [{ type: 'recid', value: '4' }] },
+          { metadata: { title: 'same PID twice in the batch' }, pids: [{ type: 'recid', value: '2' }] },
+          { metadata: { title: 'last' }, pids: [{ type: 'recid', value: '5' }] },
+        ]);
+        expect(results.map((r) => (r.ok ? 'ok' : isRestError(r.error) ? r.error.status : r.error.name))).toEqual([
+          'ok',
+          409,
+          409,
+          400,
+          409,
+          'ok',
+        ]);
+        expect(await store.count()).toBe(3);
+        expect((await store.get(existing.id))?.metadata).toEqual({ title: 'old' });
+        for (const value of ['3', '4']) expect(await store.getPID({ type: 'recid', value })).toBeUndefined();
+        const stored = (await store.list()).map((r) => r.metadata.title).sort();
+        expect(stored).toEqual(['first', 'last', 'old']);
+      });
+
+      it('applies or queues the index intents of the stored inputs only', async (context) => {
+        if (!store.createMany) return context.skip();
+        await store.create({ metadata: { title: 'old' }, pids: [{ type: 'recid', value: '1' }] });
+        const pending = (await store.pendingIndexTasks(100)).map((t) => t.seq);
+        if (pending.length) await store.completeIndexTasks(pending);
+        const results = await store.createMany([
+          { metadata: { title: 'new' }, pids: [{ type: 'recid', value: '2' }], index: { index: 'records', document: { title: 'new' } } },
+          { metadata: { title: 'dup' }, pids: [{ type: 'recid', value: '1' }], index: { index: 'records', document: { title: 'dup' } } },
+        ]);
+        expect(results.map((r) => r.ok)).toEqual([true, false]);
+        const first = results[0];
+        const tasks = await store.pendingIndexTasks(100);
+        if (store.indexesInTransaction) expect(tasks).toEqual([]);
+        else expect(tasks.map((t) => [t.recordId, t.version, t.document])).toEqual([[first?.ok && first.record.id, 0, { title: 'new' }]]);
+      });
+
+      it('returns an empty list for no inputs', async (context) => {
+        if (!store.createMany) return context.skip();
+        expect(await store.createMany([])).toEqual([]);
+      });
+    });
+
+    describe('reserveSequenceValues (optional)', () => {
+      it('takes consecutive values that nextSequenceValue never hands out again', async (context) => {
+        if (!store.reserveSequenceValues) return context.skip();
+        expect(await store.nextSequenceValue('recid')).toBe(1);
+        expect(await store.reserveSequenceValues('recid', 500)).toBe(2);
+        expect(await store.nextSequenceValue('recid')).toBe(502);
+        expect(await store.reserveSequenceValues('fresh', 3)).toBe(1);
+        expect(await store.nextSequenceValue('fresh')).toBe(4);
+      });
+
+      it('never overlaps between concurrent callers, and refuses a count below 1 with 400', async (context) => {
+        if (!store.reserveSequenceValues) return context.skip();
+        const firsts = await Promise.all(Array.from({ length: 10 }, () => store.reserveSequenceValues!('recid', 10)));
+        const values = firsts.flatMap((first) => Array.from({ length: 10 }, (_, i) => first + i));
+        expect(new Set(values).size).toBe(100);
+        expect(Math.min(...values)).toBe(1);
+        expect(Math.max(...values)).toBe(100);
+        expect(await statusOf(store.reserveSequenceValues('recid', 0))).toBe(400);
+      });
+    });
+
     describe('index intents', () => {
       it('queues intents in the outbox with the revision as version, unless applied in the transaction', async () => {
         const created = await store.create({ metadata: { t: 'a' }, pids: [], index: { index: 'records', document: { t: 'a' } } });

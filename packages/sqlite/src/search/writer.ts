@@ -1,7 +1,9 @@
 // Document writes with external versions (Elasticsearch's `external_gte`): a write whose version is
 // lower than the indexed one (or than the version a delete left behind) is ignored and reported as
-// `stale`; an equal or higher version replaces the document. Each write runs in a savepoint, so it
-// nests inside the record store's transaction when the store applies it, and is atomic on its own.
+// `stale`; an equal or higher version replaces the document. A write outside any transaction runs in
+// a savepoint of its own (atomic on its own). Inside a caller's transaction (the record store applying
+// an index intent) it takes none: the caller rolls back on a throw, and a savepoint per document costs
+// a sub-journal write per page and makes FTS5 flush its pending terms into a new segment per document.
 
 import type { IndexResult, JsonObject } from '@recordkit/records-service';
 import type { Connection } from './connection.js';
@@ -35,7 +37,8 @@ export function checkVersion(version: unknown, path = 'version'): number {
 
 /**
  * Analyze (when indexing) and then write one document. Throws a 400 for a document that does not fit
- * the mapping, before anything is written.
+ * the mapping, before anything is written. Inside an open transaction, a throw after that (a database
+ * error) may leave part of the document written: the caller must roll back, as the record store does.
  */
 export function writeDocument(
   conn: Connection,
@@ -45,6 +48,7 @@ export function writeDocument(
   version: number,
 ): IndexResult['result'] {
   const analyzed = document === null ? null : analyzeDocument(rt.schema, document);
+  if (conn.db.isTransaction) return writeAnalyzed(conn, rt, id, analyzed, version);
   return conn.savepoint(() => writeAnalyzed(conn, rt, id, analyzed, version));
 }
 
@@ -57,9 +61,8 @@ export function writeAnalyzed(
   version: number,
 ): IndexResult['result'] {
   const t = rt.tables;
-  const current = conn.prepare(`SELECT rid, version FROM ${t.doc.text} WHERE id = ?`).get(id) as
-    | { rid: number; version: number }
-    | undefined;
+  const sql = writerSql(rt);
+  const current = conn.prepare(sql.selectDoc).get(id) as { rid: number; version: number } | undefined;
   if (current) {
     if (version < current.version) return 'stale';
     removeRows(conn, rt, current.rid);
@@ -74,17 +77,14 @@ export function writeAnalyzed(
     insertRows(conn, rt, current.rid, analyzed);
     return 'updated';
   }
-  const tomb = conn.prepare(`SELECT version FROM ${t.tomb.text} WHERE id = ?`).get(id) as { version: number } | undefined;
+  const tomb = conn.prepare(sql.selectTomb).get(id) as { version: number } | undefined;
   if (tomb && version < tomb.version) return 'stale';
   if (analyzed === null) {
     setTombstone(conn, rt, id, version);
     return 'not_found';
   }
   if (tomb) conn.prepare(`DELETE FROM ${t.tomb.text} WHERE id = ?`).run(id);
-  const rid = Number(
-    conn.prepare(`INSERT INTO ${t.doc.text} (id, version, source) VALUES (?, ?, ?)`).run(id, BigInt(version), analyzed.source)
-      .lastInsertRowid,
-  );
+  const rid = Number(conn.prepare(sql.insertDoc).run(id, BigInt(version), analyzed.source).lastInsertRowid);
   insertRows(conn, rt, rid, analyzed);
   return 'created';
 }
@@ -118,17 +118,11 @@ function removeRows(conn: Connection, rt: IndexRuntime, rid: number): void {
 function insertRows(conn: Connection, rt: IndexRuntime, rid: number, doc: AnalyzedDocument): void {
   const t = rt.tables;
   const schema = rt.schema;
+  const sql = writerSql(rt);
   const r = BigInt(rid);
-  if (t.fts && doc.root.text.some((v) => v !== null)) {
-    conn
-      .prepare(`INSERT INTO ${t.fts.text} (rowid, ${columns(schema.rootTextColumns)}) VALUES (?${placeholders(schema.rootTextColumns)})`)
-      .run(r, ...doc.root.text);
-  }
-  insertValues(conn, t.val.text, r, doc.root.values);
-  const sortColumns = Array.from({ length: schema.sortSlots }, (_, i) => `, lo${i}, hi${i}`).join('');
-  conn
-    .prepare(`INSERT INTO ${t.sort.text} (rid${sortColumns}) VALUES (?${placeholders(schema.sortSlots * 2)})`)
-    .run(r, ...doc.sort.map((v) => bindable(v as SqlValue)));
+  if (sql.insertFts && doc.root.text.some((v) => v !== null)) conn.prepare(sql.insertFts).run(r, ...doc.root.text);
+  insertValues(conn, sql.insertValues, r, doc.root.values);
+  conn.prepare(sql.insertSort).run(r, ...doc.sort.map((v) => bindable(v as SqlValue)));
   if (doc.nested.length > 0) {
     const insertNested = conn.prepare(`INSERT INTO ${t.nested.text} (doc, parent, path) VALUES (?, ?, ?)`);
     const insertNestedText = t.nfts
@@ -141,7 +135,7 @@ function insertRows(conn: Connection, rt: IndexRuntime, rid: number, doc: Analyz
       const parent = nested.parent < 0 ? null : ids[nested.parent]!;
       const nrid = BigInt(insertNested.run(r, parent, BigInt(nested.pathId)).lastInsertRowid);
       ids.push(nrid);
-      insertValues(conn, t.nval.text, nrid, nested.values);
+      insertValues(conn, sql.insertNestedValues, nrid, nested.values);
       if (insertNestedText && nested.text.some((v) => v !== null)) insertNestedText.run(nrid, ...nested.text);
     }
   }
@@ -157,15 +151,55 @@ function insertRows(conn: Connection, rt: IndexRuntime, rid: number, doc: Analyz
 
 const VALUES_PER_STATEMENT = 64;
 
+/** SQL texts of one index's writes, built once per index (the same string each time, so the statement cache finds it by a hashed key). */
+interface WriterSql {
+  selectDoc: string;
+  selectTomb: string;
+  insertDoc: string;
+  insertFts: string | undefined;
+  insertSort: string;
+  /** By number of rows (1 .. {@link VALUES_PER_STATEMENT}). */
+  insertValues: string[];
+  insertNestedValues: string[];
+}
+
+const writerSqlCache = new WeakMap<IndexRuntime, WriterSql>();
+
+function writerSql(rt: IndexRuntime): WriterSql {
+  let sql = writerSqlCache.get(rt);
+  if (sql) return sql;
+  const t = rt.tables;
+  const schema = rt.schema;
+  const valueInserts = (table: string) =>
+    Array.from({ length: VALUES_PER_STATEMENT + 1 }, (_, n) =>
+      n === 0 ? '' : `INSERT OR IGNORE INTO ${table} (eid, field, value) VALUES ${'(?, ?, ?), '.repeat(n - 1)}(?, ?, ?)`,
+    );
+  const sortColumns = Array.from({ length: schema.sortSlots }, (_, i) => `, lo${i}, hi${i}`).join('');
+  sql = {
+    selectDoc: `SELECT rid, version FROM ${t.doc.text} WHERE id = ?`,
+    selectTomb: `SELECT version FROM ${t.tomb.text} WHERE id = ?`,
+    insertDoc: `INSERT INTO ${t.doc.text} (id, version, source) VALUES (?, ?, ?)`,
+    insertFts: t.fts
+      ? `INSERT INTO ${t.fts.text} (rowid, ${columns(schema.rootTextColumns)}) VALUES (?${placeholders(schema.rootTextColumns)})`
+      : undefined,
+    insertSort: `INSERT INTO ${t.sort.text} (rid${sortColumns}) VALUES (?${placeholders(schema.sortSlots * 2)})`,
+    insertValues: valueInserts(t.val.text),
+    insertNestedValues: valueInserts(t.nval.text),
+  };
+  writerSqlCache.set(rt, sql);
+  return sql;
+}
+
 /** Insert an entity's values with multi-row INSERTs: one call into SQLite per 64 values, not per value. */
-function insertValues(conn: Connection, table: string, eid: bigint, values: [number, string | number][]): void {
+function insertValues(conn: Connection, texts: string[], eid: bigint, values: [number, string | number][]): void {
   for (let start = 0; start < values.length; start += VALUES_PER_STATEMENT) {
-    const chunk = values.slice(start, start + VALUES_PER_STATEMENT);
+    const end = Math.min(values.length, start + VALUES_PER_STATEMENT);
     const params: SqlValue[] = [];
-    for (const [field, value] of chunk) params.push(eid, BigInt(field), bindable(value));
-    conn
-      .prepare(`INSERT OR IGNORE INTO ${table} (eid, field, value) VALUES ${'(?, ?, ?), '.repeat(chunk.length - 1)}(?, ?, ?)`)
-      .run(...params);
+    for (let i = start; i < end; i++) {
+      const [field, value] = values[i]!;
+      params.push(eid, BigInt(field), bindable(value));
+    }
+    conn.prepare(texts[end - start]!).run(...params);
   }
 }
 

@@ -70,8 +70,11 @@ export function isBusyError(error: unknown): boolean {
  * Run `fn` in a write transaction (`BEGIN IMMEDIATE`, so the write lock is taken up front and two
  * connections never deadlock upgrading a read lock). Commits on return, rolls back on throw. A lock
  * still held by another connection after the busy timeout is a 503 with `Retry-After: 1`.
+ * When `fn` throws `abandon`, the transaction is rolled back and `false` is returned instead.
  */
-export function writeTransaction<T>(db: DatabaseSync, fn: () => T): T {
+export function writeTransaction<T>(db: DatabaseSync, fn: () => T): T;
+export function writeTransaction<T>(db: DatabaseSync, fn: () => T, abandon: symbol): T | false;
+export function writeTransaction<T>(db: DatabaseSync, fn: () => T, abandon?: symbol): T | false {
   try {
     db.exec('BEGIN IMMEDIATE');
   } catch (error) {
@@ -84,6 +87,7 @@ export function writeTransaction<T>(db: DatabaseSync, fn: () => T): T {
     return result;
   } catch (error) {
     if (db.isTransaction) db.exec('ROLLBACK');
+    if (abandon !== undefined && error === abandon) return false;
     if (isBusyError(error)) throw new ServiceUnavailableError(1, 'The database is busy; try again.');
     throw error;
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type {
+  CreateManyResult,
   CreateRecordInput,
   DeleteRecordInput,
   IndexIntent,
@@ -15,9 +16,16 @@ import type {
   StoredRecord,
   UpdateRecordInput,
 } from '@recordkit/records-service';
-import { BadRequestError, ConflictError, NotFoundError, PIDDoesNotExistError, PreconditionFailedError } from '@recordkit/rest-errors';
+import {
+  BadRequestError,
+  ConflictError,
+  isRestError,
+  NotFoundError,
+  PIDDoesNotExistError,
+  PreconditionFailedError,
+} from '@recordkit/rest-errors';
 import type { SqliteIndexWriter } from '../index-writer.js';
-import { type Durability, openDatabase, writeTransaction } from './database.js';
+import { type Durability, openDatabase, sqliteResultCode, writeTransaction } from './database.js';
 import { migrate, STORE_MIGRATIONS } from './migrations.js';
 
 /** Options of {@link SqliteRecordStore}: either a path (the store opens and owns the file) or an open database. */
@@ -56,6 +64,10 @@ interface PIDRow {
   created: string;
   updated: string;
 }
+
+/** Thrown inside {@link SqliteRecordStore.createMany}'s first pass to roll it back when an input is refused. */
+const REFUSED = Symbol('an input of the batch was refused');
+const SQLITE_CONSTRAINT = 19;
 
 /** A row of {@link SqliteRecordStore.getPIDWithRecord}: the PID's 8 columns, then the record's 6 (null without one). */
 type PIDWithRecordRow = [
@@ -126,39 +138,115 @@ export class SqliteRecordStore implements RecordStore {
 
   async create(input: CreateRecordInput): Promise<StoredRecord> {
     this.#open();
-    const id = input.id ?? randomUUID();
-    if (typeof id !== 'string' || id === '') throw new BadRequestError('Record id must be a non-empty string.');
-    assertObject(input.metadata, 'metadata');
-    const now = timestamp(input.now);
-    for (const pid of input.pids) assertPIDRef(pid);
+    const checked = checkCreate(input);
     return writeTransaction(this.#db, () => {
-      if (this.#sql('SELECT 1 FROM records WHERE id = ?').get(id)) {
-        throw new ConflictError(`Record ${id} already exists.`);
-      }
-      for (const pid of input.pids) {
-        if (this.#pidRow(pid)) throw new ConflictError(`PID ${pid.type}:${pid.value} already exists.`);
-      }
-      const metadata = JSON.stringify(input.metadata);
-      this.#sql('INSERT INTO records (id, metadata, revision, created, updated, deleted) VALUES (?, ?, 0, ?, ?, 0)').run(
-        id,
-        metadata,
-        now,
-        now,
-      );
-      this.#sql('INSERT INTO record_revisions (record_id, revision, metadata, updated, deleted) VALUES (?, 0, ?, ?, 0)').run(
-        id,
-        metadata,
-        now,
-      );
-      const insertPID = this.#sql('INSERT INTO pids (pid_type, pid_value, status, record_id, created, updated) VALUES (?, ?, ?, ?, ?, ?)');
-      for (const pid of input.pids) {
-        const status = pid.status ?? 'registered';
-        if (status === 'redirected') throw new BadRequestError('A PID is redirected with redirectPID, not on create.');
-        insertPID.run(pid.type, pid.value, status, id, now, now);
-      }
-      if (input.index) this.#index(input.index, id, 0);
-      return { id, metadata: structuredClone(input.metadata), revision: 0, created: now, updated: now, deleted: false };
+      this.#insertRecord(checked);
+      return {
+        id: checked.id,
+        metadata: structuredClone(input.metadata),
+        revision: 0,
+        created: checked.now,
+        updated: checked.now,
+        deleted: false,
+      };
     });
+  }
+
+  /**
+   * Many creates in one `BEGIN IMMEDIATE` transaction (one commit, one WAL sync). Each input is still
+   * atomic: an input refused with a client error (duplicate, bad input, a document that does not fit
+   * the mapping) is reported in its slot and leaves nothing behind, the others are committed. Any
+   * other error rolls the whole call back and is thrown.
+   *
+   * The first pass writes without savepoints: a savepoint per record costs a sub-journal copy of every
+   * page it touches and makes FTS5 flush a segment per document, several times the cost of the insert
+   * itself. Should an input fail, that pass is rolled back and the batch is written again with a
+   * savepoint per input (callers validate first, so this is rare).
+   */
+  async createMany(inputs: readonly CreateRecordInput[]): Promise<CreateManyResult[]> {
+    this.#open();
+    if (!Array.isArray(inputs)) throw new BadRequestError('createMany needs an array of inputs.');
+    const checked = inputs.map((input): CheckedCreate | Error => {
+      try {
+        return checkCreate(input);
+      } catch (error) {
+        return error as Error;
+      }
+    });
+    const stored = (c: CheckedCreate): CreateManyResult => ({
+      ok: true,
+      record: { id: c.id, metadata: c.metadata, revision: 0, created: c.now, updated: c.now, deleted: false },
+    });
+    if (checked.length === 0) return [];
+    if (!checked.some((c) => c instanceof Error)) {
+      const clean = writeTransaction(
+        this.#db,
+        () => {
+          for (const c of checked as CheckedCreate[]) {
+            try {
+              this.#insertRecord(c, false);
+            } catch (error) {
+              // A duplicate shows up as a constraint error here (no look-up first); the second pass names it.
+              if ((!isRestError(error) || error.status >= 500) && sqliteResultCode(error) !== SQLITE_CONSTRAINT) throw error;
+              throw REFUSED;
+            }
+          }
+          return true;
+        },
+        REFUSED,
+      );
+      if (clean) return (checked as CheckedCreate[]).map(stored);
+    }
+    const savepoint = this.#sql('SAVEPOINT create_many');
+    const release = this.#sql('RELEASE create_many');
+    const rollback = this.#sql('ROLLBACK TO create_many');
+    return writeTransaction(this.#db, () =>
+      checked.map((c): CreateManyResult => {
+        if (c instanceof Error) return { ok: false, error: c };
+        savepoint.run();
+        try {
+          this.#insertRecord(c);
+          release.run();
+        } catch (error) {
+          rollback.run();
+          release.run();
+          if (!isRestError(error) || error.status >= 500) throw error;
+          return { ok: false, error };
+        }
+        return stored(c);
+      }),
+    );
+  }
+
+  /**
+   * Write a checked create; runs inside the caller's transaction. With `lookUp` false a duplicate id or
+   * PID is not named with a 409 but fails on the tables' keys (`SQLITE_CONSTRAINT`).
+   */
+  #insertRecord(input: CheckedCreate, lookUp = true): void {
+    const { id, now, pids } = input;
+    if (lookUp && this.#sql('SELECT 1 FROM records WHERE id = ?').get(id)) {
+      throw new ConflictError(`Record ${id} already exists.`);
+    }
+    for (const pid of lookUp ? pids : []) {
+      if (this.#sql('SELECT 1 FROM pids WHERE pid_type = ? AND pid_value = ?').get(pid.type, pid.value)) {
+        throw new ConflictError(`PID ${pid.type}:${pid.value} already exists.`);
+      }
+    }
+    const metadata = JSON.stringify(input.metadata);
+    this.#sql('INSERT INTO records (id, metadata, revision, created, updated, deleted) VALUES (?, ?, 0, ?, ?, 0)').run(
+      id,
+      metadata,
+      now,
+      now,
+    );
+    this.#sql('INSERT INTO record_revisions (record_id, revision, metadata, updated, deleted) VALUES (?, 0, ?, ?, 0)').run(
+      id,
+      metadata,
+      now,
+    );
+    const insertPID = this.#sql('INSERT INTO pids (pid_type, pid_value, status, record_id, created, updated) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const pid of pids) insertPID.run(pid.type, pid.value, pid.status ?? 'registered', id, now, now);
+    if (input.index) this.#index(input.index, id, 0);
   }
 
   async get(id: string): Promise<StoredRecord | undefined> {
@@ -401,6 +489,20 @@ export class SqliteRecordStore implements RecordStore {
     }
   }
 
+  async reserveSequenceValues(name: string, count: number): Promise<number> {
+    this.#open();
+    if (typeof name !== 'string' || name === '') throw new BadRequestError('Sequence name must be a non-empty string.');
+    if (!Number.isSafeInteger(count) || count < 1) throw new BadRequestError('count must be a positive integer.');
+    const row = writeTransaction(
+      this.#db,
+      () =>
+        this.#sql(
+          'INSERT INTO sequences (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value RETURNING value',
+        ).get(name, count) as { value: number },
+    );
+    return row.value - count + 1;
+  }
+
   async pendingIndexTasks(limit = 100): Promise<IndexTask[]> {
     this.#open();
     if (!Number.isInteger(limit) || limit < 1) throw new BadRequestError('limit must be a positive integer.');
@@ -484,6 +586,30 @@ export class SqliteRecordStore implements RecordStore {
       intent.document === null ? null : JSON.stringify(intent.document),
     );
   }
+}
+
+interface CheckedCreate {
+  id: string;
+  metadata: JsonObject;
+  now: string;
+  pids: (PIDRef & { status?: PIDStatus })[];
+  index?: IndexIntent | undefined;
+}
+
+/** The checks of a create that need no database, in the order `create` has always made them. */
+function checkCreate(input: CreateRecordInput): CheckedCreate {
+  if (input === null || typeof input !== 'object') throw new BadRequestError('A create input must be an object.');
+  const id = input.id ?? randomUUID();
+  if (typeof id !== 'string' || id === '') throw new BadRequestError('Record id must be a non-empty string.');
+  assertObject(input.metadata, 'metadata');
+  const now = timestamp(input.now);
+  if (!Array.isArray(input.pids)) throw new BadRequestError('pids must be an array.');
+  for (const pid of input.pids) {
+    assertPIDRef(pid);
+    if (pid.status === 'redirected') throw new BadRequestError('A PID is redirected with redirectPID, not on create.');
+    if (pid.status !== undefined) assertStatus(pid.status);
+  }
+  return { id, metadata: input.metadata, now, pids: input.pids, index: input.index };
 }
 
 function toRecord(row: RecordRow): StoredRecord {
