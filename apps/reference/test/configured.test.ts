@@ -47,9 +47,12 @@ describeBackends('configuration file', (backend) => {
   });
 
   afterAll(async () => {
-    await app.stop();
-    removeDir(dir);
-    await instance.drop();
+    try {
+      await app?.stop();
+      removeDir(dir);
+    } finally {
+      await instance.drop();
+    }
   });
 
   describe('a configured server', () => {

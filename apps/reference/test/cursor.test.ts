@@ -32,9 +32,12 @@ export default { endpoints: { recid: { ...defaultEndpoint, maxResultWindow: 30 }
     ).toBe(0);
   });
   afterAll(async () => {
-    await small.stop();
-    removeDir(small.dataDir);
-    await instance.drop();
+    try {
+      await small?.stop();
+      if (small) removeDir(small.dataDir);
+    } finally {
+      await instance.drop();
+    }
   });
 
   it('follows next links through signed cursors to the end, seeing every record once', async () => {

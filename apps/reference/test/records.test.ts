@@ -40,9 +40,12 @@ describeBackends('records', (backend) => {
   });
 
   afterAll(async () => {
-    expect(await app.stop()).toBe(0);
-    removeDir(app.dataDir);
-    await instance.drop();
+    try {
+      expect(await app.stop()).toBe(0);
+      removeDir(app.dataDir);
+    } finally {
+      await instance.drop();
+    }
   });
 
   describe('create (POST /records/)', () => {
@@ -260,6 +263,21 @@ describeBackends('records', (backend) => {
       const { id } = await body(await create(record()));
       expect((await fetch(`${base}/records/${id}`, { method: 'DELETE' })).status).toBe(401);
       expect((await fetch(`${base}/records/${id}`, { method: 'DELETE', headers: auth(TOKENS.alice) })).status).toBe(403);
+    });
+  });
+
+  describe('a title with a control character', () => {
+    it('is found and suggested (Elasticsearch refuses U+001F in completion inputs: the suggestion drops it)', async () => {
+      const res = await create(record({ title: 'Quokka\u001fcensus on Rottnest' }));
+      expect(res.status).toBe(201);
+      const { id } = await body(res);
+      const found = (await body(await fetch(`${base}/records/?q=quokka`, { headers: curator }))) as { hits: { hits: { id: string }[] } };
+      expect(found.hits.hits.map((h) => h.id)).toEqual([id]);
+      const suggested = (await body(await fetch(`${base}/records/_suggest?title=quok`, { headers: curator }))) as {
+        title: { options: { _id: string }[] }[];
+      };
+      expect(suggested.title[0]!.options).toHaveLength(1);
+      expect((await body(await fetch(`${base}/records/${id}`))).metadata).toMatchObject({ title: 'Quokka\u001fcensus on Rottnest' });
     });
   });
 

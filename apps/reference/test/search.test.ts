@@ -52,9 +52,12 @@ describeBackends('search', (backend) => {
   });
 
   afterAll(async () => {
-    expect(await app.stop()).toBe(0);
-    removeDir(app.dataDir);
-    await instance.drop();
+    try {
+      expect(await app.stop()).toBe(0);
+      removeDir(app.dataDir);
+    } finally {
+      await instance.drop();
+    }
   });
 
   describe('search (GET /records/)', () => {
@@ -163,6 +166,12 @@ describeBackends('search', (backend) => {
       expect(head.status).toBe(200);
       expect(await head.text()).toBe('');
       expect((await fetch(`${base}/records/`, { headers: { Accept: 'text/html' } })).status).toBe(406);
+    });
+
+    it('folds diacritics in full text on every engine: muller finds Müller', async () => {
+      const folded = (await search('q=muller&size=1', auth(TOKENS.curator))).page.hits.total;
+      expect(folded).toBeGreaterThan(0);
+      expect(folded).toBe((await search(`q=${encodeURIComponent('Müller')}&size=1`, auth(TOKENS.curator))).page.hits.total);
     });
 
     it('finds a new record at once and forgets a deleted one', async () => {

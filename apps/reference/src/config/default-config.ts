@@ -81,13 +81,24 @@ export const defaultEndpoint: EndpointConfig = {
       const title = record.metadata.title;
       return {
         ...record.metadata,
-        ...(typeof title === 'string' ? { suggest_title: { input: [title] } } : {}),
+        ...(typeof title === 'string' ? { suggest_title: { input: [completionInput(title)] } } : {}),
         _created: record.created,
         _updated: record.updated,
       };
     },
   },
 };
+
+/**
+ * A completion input Elasticsearch and OpenSearch accept: they refuse the whole document when an input
+ * holds one of the characters their completion field reserves (U+0000, U+001E, U+001F), so the record
+ * would be stored but never found. The title itself is indexed as it is; only its suggestion loses them.
+ */
+function completionInput(text: string): string {
+  let input = text;
+  for (const reserved of ['\u0000', '\u001e', '\u001f']) input = input.replaceAll(reserved, ' ');
+  return input;
+}
 
 /** Invenio-app's `RATELIMIT_GUEST_USER`: 60 per minute and 1000 per hour, per client address. */
 export const defaultGuestLimits: RateLimitRule[] = [

@@ -9,6 +9,13 @@
  * await engine.createIndex('records', demoMapping);
  */
 export const demoMapping = {
+  // Text is folded to ASCII (Müller matches muller) on every engine: the embedded engine always folds
+  // (FTS5 remove_diacritics), so Elasticsearch and OpenSearch get the same default analyzer.
+  settings: {
+    analysis: {
+      analyzer: { default: { type: 'custom', tokenizer: 'standard', filter: ['lowercase', 'asciifolding'] } },
+    },
+  },
   mappings: {
     dynamic: 'strict',
     properties: {
