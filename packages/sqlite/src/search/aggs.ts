@@ -19,6 +19,7 @@ import {
   type TimeZone,
   UTC,
 } from './dates.js';
+import type { DocValues } from './docvalues.js';
 import { at, boolean, checkKeys, invalid, isObject, nonNegativeInteger, number, string, unsupported } from './errors.js';
 import type { FieldDef } from './mapping.js';
 import type { QueryCompiler, Scope } from './query.js';
@@ -33,6 +34,8 @@ export interface EntitySet {
   select: Sql;
   /** Number of entities, when known: decides how values are read (see `#joined`). */
   size?: number;
+  /** The row ids of the set, when the search holds them (then doc values can count terms, decision 121). */
+  rids?: readonly number[];
 }
 
 /** Registered on each connection: the date_histogram bucket of a value. */
@@ -72,6 +75,7 @@ export class Aggregator {
     readonly conn: Connection,
     readonly compiler: QueryCompiler,
     readonly allDocuments: Sql,
+    readonly docValues?: DocValues,
   ) {}
 
   /**
@@ -284,9 +288,14 @@ export class Aggregator {
     const filter = this.#includeExclude(spec, path, field);
     const val = this.#val(set);
 
-    const rows = this.conn.all(sql`SELECT value, count(*) AS c FROM ${this.#joined(set, val, field)}${filter} GROUP BY value`);
-    const counts = new Map<string | number, number>();
-    for (const row of rows) counts.set(normalizeKey(row.value), Number(row.c));
+    const column = set.rids && filter.text === '' ? this.docValues?.terms(field) : undefined;
+    let counts: Map<string | number, number>;
+    if (column && set.rids) counts = this.docValues!.count(column, set.rids);
+    else {
+      const rows = this.conn.all(sql`SELECT value, count(*) AS c FROM ${this.#joined(set, val, field)}${filter} GROUP BY value`);
+      counts = new Map<string | number, number>();
+      for (const row of rows) counts.set(normalizeKey(row.value), Number(row.c));
+    }
     let missingKey: string | number | undefined;
     let missingCount = 0;
     if (spec.missing !== undefined) {

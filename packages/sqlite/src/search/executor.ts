@@ -7,11 +7,12 @@ import type { JsonObject, SearchHit, SearchRequest, SearchResponse } from '@reco
 import { MaxResultWindowError } from '@recordkit/rest-errors';
 import { Aggregator } from './aggs.js';
 import type { Connection } from './connection.js';
+import { beginSearch, type DocValues, docValuesFor, endSearch } from './docvalues.js';
 import { boolean, invalid, isObject, nonNegativeInteger, unsupported } from './errors.js';
 import { type Compiled, compileTopQuery, type QueryCompiler, RidSet, rootScope } from './query.js';
 import { orderBy, parseSort, type SortKey, searchAfterCondition, sortIndexFor } from './sort.js';
 import { applySourceFilter, parseSourceFilter } from './source-filter.js';
-import { and, ident, type Sql, sql, TRUE } from './sql.js';
+import { and, FALSE, ident, type Sql, sql, TRUE } from './sql.js';
 import { runSuggest } from './suggest.js';
 import type { IndexRuntime } from './writer.js';
 
@@ -85,6 +86,36 @@ export function executeSearch(
 
   const hasAggs = aggs !== undefined && isObject(aggs) && Object.keys(aggs).length > 0;
   if (aggs !== undefined && !isObject(aggs)) invalid(aggsPath, 'Expected an object of named aggregations.');
+
+  // Point-in-time connections hold a snapshot and keep no doc values.
+  const state = options.pitId === undefined ? beginSearch(conn) : undefined;
+  const docValues =
+    state !== undefined && hasAggs && !scoring && request.search_after === undefined ? docValuesFor(conn, rt, state) : undefined;
+  if (docValues) {
+    const response = searchWithDocValues(conn, rt, compiler, docValues, {
+      query,
+      postFilter,
+      keys,
+      from,
+      size,
+      trackTotal,
+      aggs,
+      aggsPath,
+    });
+    const result = respond(conn, rt, request, response, {
+      started,
+      keys,
+      explicitSort,
+      scoring,
+      version,
+      sourceFilter,
+      pitId: options.pitId,
+      from,
+    });
+    endSearch(conn, state!);
+    return result;
+  }
+
   let hitSource: Sql;
   let aggregations: JsonObject | undefined;
   const { source, residual } = matchSource(query, rt);
@@ -147,6 +178,58 @@ export function executeSearch(
     }
   }
 
+  if (hasAggs) {
+    const aggregator = new Aggregator(conn, compiler, sql`SELECT rid FROM ${t.doc}`);
+    aggregations = aggregator.run(
+      aggs,
+      aggsPath,
+      { nested: null, select: sql`SELECT rid FROM temp.search_match`, size: matchCount ?? 0 },
+      true,
+    );
+  } else if (aggs !== undefined) {
+    aggregations = {};
+  }
+
+  const result = respond(
+    conn,
+    rt,
+    request,
+    { pageRows, total, maxScore, aggregations },
+    { started, keys, explicitSort, scoring, version, sourceFilter, pitId: options.pitId, from },
+  );
+  if (state !== undefined) endSearch(conn, state);
+  return result;
+}
+
+/** What a plan computed: the page's rows (row id, score, sort key values), the total, aggregations. */
+interface Computed {
+  pageRows: { rid: number; score: number | null; keys: unknown[] }[];
+  total: { value: number; relation: 'eq' | 'gte' } | undefined;
+  maxScore: number | null;
+  aggregations: JsonObject | undefined;
+}
+
+/** Read the page's documents and shape Elasticsearch's response. */
+function respond(
+  conn: Connection,
+  rt: IndexRuntime,
+  request: SearchRequest,
+  computed: Computed,
+  options: {
+    started: number;
+    keys: SortKey[];
+    explicitSort: boolean;
+    scoring: boolean;
+    version: boolean;
+    sourceFilter: ReturnType<typeof parseSourceFilter>;
+    pitId: string | undefined;
+    from?: number;
+  },
+): SearchResponse {
+  const { pageRows, total, maxScore, aggregations } = computed;
+  const { keys, explicitSort, scoring, version, sourceFilter } = options;
+  const from = options.from ?? 0;
+  const t = rt.tables;
   // Documents of the page.
   const docs = new Map<number, { id: string; version: number; source: string }>();
   if (pageRows.length > 0) {
@@ -166,20 +249,8 @@ export function executeSearch(
     return hit;
   });
 
-  if (hasAggs) {
-    const aggregator = new Aggregator(conn, compiler, sql`SELECT rid FROM ${t.doc}`);
-    aggregations = aggregator.run(
-      aggs,
-      aggsPath,
-      { nested: null, select: sql`SELECT rid FROM temp.search_match`, size: matchCount ?? 0 },
-      true,
-    );
-  } else if (aggs !== undefined) {
-    aggregations = {};
-  }
-
   const response: SearchResponse = {
-    took: Math.round(performance.now() - started),
+    took: Math.round(performance.now() - options.started),
     timed_out: false,
     // Without tracking, Elasticsearch sends no total; the port keeps one: "at least the hits returned".
     hits: { total: total ?? { value: from + hits.length, relation: 'gte' }, max_score: maxScore, hits },
@@ -189,6 +260,140 @@ export function executeSearch(
   if (request.suggest !== undefined) response.suggest = runSuggest(conn, rt.name, rt.schema, t, request.suggest, sourceFilter);
   if (options.pitId !== undefined) response.pit_id = options.pitId;
   return response;
+}
+
+/**
+ * A search with aggregations and a field sort, on doc values (decision 121): the matches come from SQL
+ * once, as a list of row ids; the post_filter, the top hits and the terms counts are loops over that
+ * list. Every part the columns cannot do (a post_filter clause that is not a term lookup, a sort key
+ * that is not a plain field, any other aggregation) runs in SQL over the same list.
+ */
+function searchWithDocValues(
+  conn: Connection,
+  rt: IndexRuntime,
+  compiler: QueryCompiler,
+  docValues: DocValues,
+  input: {
+    query: Compiled;
+    postFilter: Sql;
+    keys: SortKey[];
+    from: number;
+    size: number;
+    trackTotal: number | boolean;
+    aggs: unknown;
+    aggsPath: string;
+  },
+): Computed {
+  const { query, postFilter, keys, from, size, trackTotal } = input;
+  const t = rt.tables;
+  const { source, residual } = matchSource(query, rt);
+  const matchJson = String(conn.get(sql`SELECT json_group_array(d.rid) AS j FROM ${source} d WHERE ${residual}`)?.j ?? '[]');
+  const matches = JSON.parse(matchJson) as number[];
+
+  let hits: number[] | undefined;
+  let hitJson: string | undefined;
+  if (postFilter === TRUE) {
+    hits = matches;
+    hitJson = matchJson;
+  } else if (postFilter === FALSE) hits = [];
+  else if (postFilter instanceof RidSet && postFilter.plan) {
+    const test = docValues.predicate(postFilter.plan);
+    if (test) hits = matches.filter(test);
+  }
+  if (!hits) {
+    hitJson = String(
+      conn.get(sql`SELECT json_group_array(d.rid) AS j FROM (SELECT value AS rid FROM json_each(${matchJson})) d WHERE ${postFilter}`)?.j ??
+        '[]',
+    );
+    hits = JSON.parse(hitJson) as number[];
+  }
+
+  let pageRows: Computed['pageRows'] = [];
+  if (size > 0 && hits.length > from) {
+    const keyColumns = keys.map((k, i) => sql`, ${k.expr} AS ${ident(`k${i}`)}`).reduce((a, b) => sql`${a}${b}`, sql``);
+    let page: number[];
+    if (keys.every((k) => k.kind === 'doc' || (k.kind === 'field' && k.column !== undefined))) {
+      page = topHits(
+        hits,
+        keys,
+        keys.map((k) => (k.column === undefined ? undefined : docValues.ranks(k.column))),
+        from + size,
+      ).slice(from);
+    } else {
+      hitJson ??= JSON.stringify(hits);
+      page = conn
+        .all(
+          sql`SELECT h.rid AS rid FROM (SELECT value AS rid FROM json_each(${hitJson})) h CROSS JOIN ${t.sort} s ON s.rid = h.rid ORDER BY ${orderBy(keys, false)} LIMIT ${size} OFFSET ${from}`,
+        )
+        .map((row) => Number(row.rid));
+    }
+    const values = new Map<number, unknown[]>();
+    for (const row of conn.all(
+      sql`SELECT h.rid AS rid${keyColumns} FROM (SELECT value AS rid FROM json_each(${JSON.stringify(page)})) h CROSS JOIN ${t.sort} s ON s.rid = h.rid`,
+    )) {
+      values.set(
+        Number(row.rid),
+        keys.map((_, i) => row[`k${i}`]),
+      );
+    }
+    pageRows = page.map((rid) => ({ rid, score: null, keys: values.get(rid) ?? keys.map(() => null) }));
+  }
+
+  let total: Computed['total'];
+  if (trackTotal !== false) {
+    const counted = trackTotal === true ? hits.length : Math.min(hits.length, trackTotal + 1);
+    total = trackTotal !== true && counted > trackTotal ? { value: trackTotal, relation: 'gte' } : { value: counted, relation: 'eq' };
+  }
+
+  const aggregator = new Aggregator(conn, compiler, sql`SELECT rid FROM ${t.doc}`, docValues);
+  const aggregations = aggregator.run(
+    input.aggs,
+    input.aggsPath,
+    { nested: null, select: sql`SELECT value AS rid FROM json_each(${matchJson})`, size: matches.length, rids: matches },
+    true,
+  );
+  return { pageRows, total, maxScore: null, aggregations };
+}
+
+/**
+ * The first `k` of `rids` in the order of the sort keys, as the SQL plan orders them: per key, missing
+ * values first or last whatever the direction, then the value's rank; the row id breaks ties.
+ */
+function topHits(rids: readonly number[], keys: SortKey[], ranks: (Int32Array | undefined)[], k: number): number[] {
+  const compare = (a: number, b: number): number => {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      let c: number;
+      const column = ranks[i];
+      if (column === undefined) c = a - b;
+      else {
+        const ra = column[a] ?? -1;
+        const rb = column[b] ?? -1;
+        if (ra === -1 || rb === -1) {
+          if (ra !== rb) return (ra === -1) === (key.missing === 'last') ? 1 : -1;
+          c = 0;
+        } else c = ra - rb;
+      }
+      if (c !== 0) return key.order === 'asc' ? c : -c;
+    }
+    return a - b;
+  };
+  if (k > 256 || k >= rids.length / 4) return [...rids].sort(compare).slice(0, k);
+  // A bounded, sorted buffer: most rows lose against its last entry and cost one comparison.
+  const top: number[] = [];
+  for (const rid of rids) {
+    if (top.length === k && compare(rid, top[k - 1]!) >= 0) continue;
+    let lo = 0;
+    let hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(rid, top[mid]!) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    top.splice(lo, 0, rid);
+    if (top.length > k) top.pop();
+  }
+  return top;
 }
 
 /** Count the documents matching a query (the `_count` API). */

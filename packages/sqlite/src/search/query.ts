@@ -59,20 +59,37 @@ export class RidSet extends Sql {
      * that intersects it with other sets subtracts `minus` from them instead of reading the universe.
      */
     readonly complement?: { universe: RidSet; minus: readonly RidSet[] },
+    /** The set as term lookups combined with and/or/except, when it is one: doc values can test it (decision 121). */
+    readonly plan?: SetPlan,
   ) {
     const where = sql`${alias}.rid IN (${select})`;
     super(where.text, where.params);
   }
 }
 
+/**
+ * A set of root documents described by its term lookups: `values` is "has one of these values in this
+ * field" (the values as the value table stores them), `all` every document.
+ */
+export type SetPlan =
+  | { kind: 'values'; field: FieldDef; values: readonly (string | number)[] }
+  | { kind: 'all' }
+  | { kind: 'and' | 'or'; parts: readonly SetPlan[] }
+  | { kind: 'except'; base: SetPlan; minus: readonly SetPlan[] };
+
 /** A set condition on the entity of `alias`. */
-export function inSet(alias: Sql, select: Sql, distinct = false): RidSet {
-  return new RidSet(alias, select, distinct);
+export function inSet(alias: Sql, select: Sql, distinct = false, plan?: SetPlan): RidSet {
+  return new RidSet(alias, select, distinct, undefined, plan);
+}
+
+function plans(parts: readonly RidSet[]): SetPlan[] | undefined {
+  return parts.every((p) => p.plan !== undefined) ? parts.map((p) => p.plan!) : undefined;
 }
 
 function compound(parts: RidSet[], operator: 'UNION' | 'INTERSECT'): RidSet {
   if (parts.length === 1) return parts[0]!;
   const op = operator === 'UNION' ? sql` UNION ` : sql` INTERSECT `;
+  const partPlans = plans(parts);
   return inSet(
     parts[0]!.alias,
     join(
@@ -80,6 +97,7 @@ function compound(parts: RidSet[], operator: 'UNION' | 'INTERSECT'): RidSet {
       op,
     ),
     true,
+    partPlans && { kind: operator === 'UNION' ? 'or' : 'and', parts: partPlans },
   );
 }
 
@@ -87,7 +105,9 @@ function except(base: RidSet, minus: RidSet[], universe?: RidSet): RidSet {
   if (minus.length === 0) return base;
   const parts = [base, ...minus].map((p) => sql`SELECT rid FROM (${p.select})`);
   const complement = base === universe ? { universe: base, minus } : undefined;
-  return new RidSet(base.alias, join(parts, sql` EXCEPT `), true, complement);
+  const minusPlans = plans(minus);
+  const plan: SetPlan | undefined = base.plan && minusPlans ? { kind: 'except', base: base.plan, minus: minusPlans } : undefined;
+  return new RidSet(base.alias, join(parts, sql` EXCEPT `), true, complement, plan);
 }
 
 /** OR of conditions: a UNION when every part is a set. */
@@ -112,7 +132,7 @@ export class QueryCompiler {
 
   /** Every entity of a scope, as a set: all documents, or all nested objects of the path. */
   universe(scope: Scope): RidSet {
-    if (scope.nested === null) return inSet(scope.alias, sql`SELECT rid FROM ${this.ctx.tables.sort}`, true);
+    if (scope.nested === null) return inSet(scope.alias, sql`SELECT rid FROM ${this.ctx.tables.sort}`, true, { kind: 'all' });
     const def = this.ctx.schema.nested.get(scope.nested)!;
     return inSet(scope.alias, sql`SELECT rid FROM ${this.ctx.tables.nested} WHERE path = ${def.id}`, true);
   }
@@ -932,7 +952,12 @@ export class QueryCompiler {
     }
     const value = this.#convert(field, raw, path, fromText);
     if (value === undefined) return FALSE;
-    return inSet(scope.alias, sql`SELECT eid AS rid FROM ${this.valTable(scope)} WHERE field = ${field.id} AND value = ${value}`, true);
+    return inSet(
+      scope.alias,
+      sql`SELECT eid AS rid FROM ${this.valTable(scope)} WHERE field = ${field.id} AND value = ${value}`,
+      true,
+      rootValues(field, [value]),
+    );
   }
 
   /** `terms` semantics for one field. */
@@ -949,6 +974,8 @@ export class QueryCompiler {
     return inSet(
       scope.alias,
       sql`SELECT eid AS rid FROM ${this.valTable(scope)} WHERE field = ${field.id} AND value IN (SELECT value FROM json_each(${JSON.stringify(values)}))`,
+      false,
+      rootValues(field, values),
     );
   }
 
@@ -1191,6 +1218,11 @@ export function ftsExpression(expr: TextExpr, columns: number[]): string | undef
       break;
   }
   return `${spec(columns)} : (${inner})`;
+}
+
+/** The plan of a term lookup on a root field (nested objects have no doc values). */
+function rootValues(field: FieldDef, values: (string | number)[]): SetPlan | undefined {
+  return field.nested === null ? { kind: 'values', field, values } : undefined;
 }
 
 function checkScope(field: FieldDef, scope: Scope, path: string): void {

@@ -1,0 +1,251 @@
+// Doc values: per-document columns of an index held in memory, read once from the value and sort
+// tables and dropped at the first change of the database. They let a search with many matches
+// evaluate a post_filter of term/terms clauses, count terms aggregations and pick the top hits of a
+// field sort in a loop over the matches, instead of one B-tree lookup per match and field
+// (decision 121). Every answer is the one the SQL plan gives: values are SQLite's own, sort order is
+// SQLite's own `dense_rank()`, and the columns are used only while the database is provably unchanged.
+
+import type { Connection } from './connection.js';
+import type { FieldDef } from './mapping.js';
+import type { SetPlan } from './query.js';
+import { ident, sql } from './sql.js';
+import type { IndexRuntime } from './writer.js';
+
+/** A field's values per document: an ordinal per value, and its distinct values in SQLite's order. */
+export interface TermsColumn {
+  /** Distinct values, by ordinal. */
+  values: (string | number)[];
+  /** Value → ordinal. */
+  ordinals: Map<string | number, number>;
+  /** Per row id: the ordinal of its only value, NONE, or MANY (then `many` holds them). */
+  single: Int32Array;
+  many: Map<number, number[]>;
+}
+
+/** A sort-table column as ranks: equal values share a rank, NULL (or no row) is -1. */
+export type RankColumn = Int32Array;
+
+const NONE = -1;
+const MANY = -2;
+
+/** Doc values per connection and index runtime. */
+const caches = new WeakMap<Connection, Map<IndexRuntime, DocValues>>();
+
+/** The database state: other connections' commits, schema changes, this connection's writes. */
+function databaseState(conn: Connection): string {
+  const row = conn.get(
+    sql`SELECT (SELECT data_version FROM pragma_data_version) AS d, (SELECT schema_version FROM pragma_schema_version) AS s, total_changes() AS c`,
+  );
+  return `${row?.d}:${row?.s}:${row?.c}`;
+}
+
+/** The state of the database when a search starts; give it to {@link endSearch} when the search is done. */
+export function beginSearch(conn: Connection): string {
+  return databaseState(conn);
+}
+
+/**
+ * After a search: its own writes (the temporary match table, a sort index) changed no indexed data, so
+ * doc values that were valid when it started stay valid. Runs synchronously after the search, so no
+ * other write on this connection can come in between; a commit by another connection meanwhile is
+ * never settled away.
+ */
+export function endSearch(conn: Connection, started: string): void {
+  const byIndex = caches.get(conn);
+  if (!byIndex || conn.db.isTransaction) return;
+  const now = databaseState(conn);
+  if (now.split(':')[0] !== started.split(':')[0]) return;
+  for (const dv of byIndex.values()) dv.settle(started, now);
+}
+
+/**
+ * The doc values of an index for a search that started in `state`, or undefined when they cannot be used
+ * (inside a transaction, or the first search after a change).
+ */
+export function docValuesFor(conn: Connection, rt: IndexRuntime, state: string): DocValues | undefined {
+  let byIndex = caches.get(conn);
+  if (!byIndex) {
+    byIndex = new Map();
+    caches.set(conn, byIndex);
+  }
+  let dv = byIndex.get(rt);
+  if (!dv) {
+    // Runtimes are replaced when an index is deleted or recreated: forget those of the same name.
+    for (const other of byIndex.keys()) if (other.name === rt.name) byIndex.delete(other);
+    dv = new DocValues(conn, rt);
+    byIndex.set(rt, dv);
+  }
+  return dv.usable(state) ? dv : undefined;
+}
+
+/**
+ * The in-memory columns of one index, read on first use. `usable()` compares the connection's change
+ * counters with those seen by the previous search; any difference drops the columns, and that search
+ * takes the SQL plan. They are read again only after a quiet spell (1 search, longer when columns keep
+ * being dropped soon after they were read), so frequent writes between searches cost the SQL plan and
+ * little more.
+ */
+export class DocValues {
+  readonly #terms = new Map<number, TermsColumn | null>();
+  readonly #ranks = new Map<string, RankColumn>();
+  #token = '';
+  #size = 0;
+  /** Searches since the last change; columns are (re)built once `#quiet >= #threshold`. */
+  #quiet = 0;
+  #threshold = 1;
+  /** Searches served since the columns were last dropped. */
+  #uses = 0;
+
+  constructor(
+    readonly conn: Connection,
+    readonly rt: IndexRuntime,
+  ) {}
+
+  /** True when the columns may be used in a search that started in `state`; drops them at any change. */
+  usable(state: string): boolean {
+    // Inside a transaction the data may still be rolled back; columns read there could outlive it.
+    if (this.conn.db.isTransaction) return false;
+    if (state !== this.#token) {
+      // Columns read and dropped again after a few searches did not pay for themselves: wait for a longer
+      // quiet spell next time (writes between searches then cost only the SQL plan). Columns that served
+      // many searches shorten the wait again.
+      if (this.#terms.size > 0 || this.#ranks.size > 0)
+        this.#threshold = this.#uses < 4 ? Math.min(this.#threshold * 2, 64) : Math.max(1, this.#threshold >> 1);
+      this.#terms.clear();
+      this.#ranks.clear();
+      this.#token = state;
+      this.#size = 0;
+      this.#quiet = 0;
+      this.#uses = 0;
+      return false;
+    }
+    this.#quiet += 1;
+    if (this.#quiet < this.#threshold) return false;
+    this.#uses += 1;
+    if (this.#size === 0)
+      this.#size = Number(this.conn.get(sql`SELECT coalesce(max(rid), 0) + 1 AS n FROM ${this.rt.tables.sort}`)?.n ?? 1);
+    return true;
+  }
+
+  /** Keep the columns across a search's own writes: see {@link endSearch}. */
+  settle(started: string, now: string): void {
+    if (this.#token === started) this.#token = now;
+  }
+
+  /** The values of a root keyword, number, date or boolean field, or undefined when it has none usable here. */
+  terms(field: FieldDef): TermsColumn | undefined {
+    if (field.nested !== null || field.kind === 'text' || field.kind === 'completion') return undefined;
+    let column = this.#terms.get(field.id);
+    if (column === undefined) {
+      column = this.#readTerms(field);
+      this.#terms.set(field.id, column);
+    }
+    return column ?? undefined;
+  }
+
+  #readTerms(field: FieldDef): TermsColumn | null {
+    const single = new Int32Array(this.#size).fill(NONE);
+    const many = new Map<number, number[]>();
+    const values: (string | number)[] = [];
+    const ordinals = new Map<string | number, number>();
+    // One row per distinct value (in the (field, value) index order, so no sort), its documents as JSON.
+    const rows = this.conn.all(
+      sql`SELECT value, json_group_array(eid) AS e FROM ${this.rt.tables.val} WHERE field = ${field.id} GROUP BY value`,
+    );
+    for (const row of rows) {
+      const value = row.value;
+      // Only values JavaScript holds exactly (no BLOBs, no integers beyond 2^53) compare as SQLite does.
+      if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) return null;
+      if (ordinals.has(value)) return null;
+      const ordinal = values.length;
+      values.push(value);
+      ordinals.set(value, ordinal);
+      for (const eid of JSON.parse(String(row.e)) as number[]) {
+        if (eid >= single.length) return null;
+        const current = single[eid]!;
+        if (current === NONE) single[eid] = ordinal;
+        else if (current === MANY) many.get(eid)!.push(ordinal);
+        else {
+          single[eid] = MANY;
+          many.set(eid, [current, ordinal]);
+        }
+      }
+    }
+    return { values, ordinals, single, many };
+  }
+
+  /** Ranks of a sort-table column (`lo3`, `hi0`) in SQLite's ascending order. */
+  ranks(column: string): RankColumn {
+    let ranks = this.#ranks.get(column);
+    if (ranks === undefined) {
+      ranks = new Int32Array(this.#size).fill(NONE);
+      const col = ident(column);
+      const row = this.conn.get(
+        sql`SELECT json_group_array(rid) AS r, json_group_array(k) AS k FROM (SELECT rid, dense_rank() OVER (ORDER BY ${col}) - 1 AS k FROM ${this.rt.tables.sort} WHERE ${col} IS NOT NULL)`,
+      );
+      const rids = JSON.parse(String(row?.r ?? '[]')) as number[];
+      const keys = JSON.parse(String(row?.k ?? '[]')) as number[];
+      for (let i = 0; i < rids.length; i++) {
+        const rid = rids[i]!;
+        if (rid < ranks.length) ranks[rid] = keys[i]!;
+      }
+      this.#ranks.set(column, ranks);
+    }
+    return ranks;
+  }
+
+  /** Count the values of `field` over `rids`: value → number of documents. */
+  count(column: TermsColumn, rids: readonly number[]): Map<string | number, number> {
+    const counts = new Int32Array(column.values.length);
+    const { single, many } = column;
+    for (const rid of rids) {
+      const o = single[rid]!;
+      if (o >= 0) counts[o]! += 1;
+      else if (o === MANY) for (const m of many.get(rid)!) counts[m]! += 1;
+    }
+    const result = new Map<string | number, number>();
+    for (let i = 0; i < counts.length; i++) if (counts[i]! > 0) result.set(column.values[i]!, counts[i]!);
+    return result;
+  }
+
+  /**
+   * A test "is this document in the set" for a set plan (term/terms leaves combined with and, or, and
+   * except), or undefined when some leaf has no doc values.
+   */
+  predicate(plan: SetPlan): ((rid: number) => boolean) | undefined {
+    switch (plan.kind) {
+      case 'values': {
+        const column = this.terms(plan.field);
+        if (!column) return undefined;
+        const accepted = new Uint8Array(column.values.length);
+        for (const v of plan.values) {
+          const o = column.ordinals.get(v);
+          if (o !== undefined) accepted[o] = 1;
+        }
+        const { single, many } = column;
+        return (rid) => {
+          const o = single[rid]!;
+          if (o >= 0) return accepted[o] === 1;
+          if (o === MANY) return many.get(rid)!.some((m) => accepted[m] === 1);
+          return false;
+        };
+      }
+      case 'all':
+        return () => true;
+      case 'and':
+      case 'or': {
+        const parts = plan.parts.map((p) => this.predicate(p));
+        if (parts.some((p) => p === undefined)) return undefined;
+        const tests = parts as ((rid: number) => boolean)[];
+        return plan.kind === 'and' ? (rid) => tests.every((t) => t(rid)) : (rid) => tests.some((t) => t(rid));
+      }
+      case 'except': {
+        const base = this.predicate(plan.base);
+        const minus = plan.minus.map((p) => this.predicate(p));
+        if (!base || minus.some((p) => p === undefined)) return undefined;
+        const tests = minus as ((rid: number) => boolean)[];
+        return (rid) => base(rid) && !tests.some((t) => t(rid));
+      }
+    }
+  }
+}
