@@ -1,6 +1,9 @@
 // The HTTP plumbing of the reference server on a real loopback server: request ids, nosniff, CORS,
 // rate limiting, identity, body limit, timeouts, error rendering, logs, /health, /ready and graceful
 // shutdown. The records routes are exercised in records.test.ts.
+// Not part of the backend matrix (support/backends.ts): these servers open no record store or search
+// engine (the routes are test routes and /ready is given), so every backend would run the same code;
+// /ready on PostgreSQL and Elasticsearch is checked in production-backends.test.ts.
 import { connect } from 'node:net';
 import { BadRequestError } from '@recordkit/rest-errors';
 import { afterEach, describe, expect, it } from 'vitest';
