@@ -47,6 +47,8 @@ export interface OpenBackendsOptions {
  * | set | set | PostgreSQL | Elasticsearch or OpenSearch, through the outbox |
  *
  * Unreachable services and unusable files are a {@link StartupError} naming them (passwords redacted).
+ * With PostgreSQL and the embedded search, every server process must use the same data directory: the
+ * outbox is applied once, to the index of whichever process drains it.
  *
  * @example
  * const backends = await openBackends(config);

@@ -29,9 +29,9 @@ interface Metadata {
 /** Two servers on one store (no rate limit: the writers retry); returns them and a cleanup. */
 async function twoServers(instance: BackendInstance): Promise<{ servers: ServedApp[]; close(): Promise<void> }> {
   const dirs = [mkdtempSync(join(tmpdir(), 'rk-lost-')), mkdtempSync(join(tmpdir(), 'rk-lost-'))];
-  // On SQLite both use the first directory's file; on PostgreSQL each keeps its own data directory (and,
-  // with the embedded search, its own index).
-  const shared = instance.storeInDataDir;
+  // Both use the first directory when it holds the store or the index (support/backends.ts): with
+  // PostgreSQL and the embedded search, the index file is shared, as it must be in production.
+  const shared = instance.sharedDataDir;
   for (const dir of dirs) writeFileSync(join(dir, 'recordkit.config.mjs'), 'export default { rateLimit: false };\n');
   const servers: ServedApp[] = [];
   for (const dir of dirs) {
@@ -102,6 +102,12 @@ async function race(servers: ServedApp[]): Promise<void> {
   expect(final.headers.etag).toBe(`"${WRITERS}"`);
   // The race really happened: all first writes but one were refused and retried.
   expect(conflicts).toBeGreaterThanOrEqual(WRITERS - 1);
+  // Both servers search the same index and see the last write: whichever server made it.
+  for (const server of servers) {
+    const found = await send(server.url, { method: 'GET', path: '/records/?q=contended' });
+    const page = JSON.parse(found.text) as { hits: { hits: { id: string; revision: number; metadata: Metadata }[] } };
+    expect(page.hits.hits.map((h) => [h.id, h.revision, h.metadata.subjects.length])).toEqual([[id, WRITERS, WRITERS]]);
+  }
 }
 
 describeBackends('concurrent If-Match read-modify-write through two reference servers', (backend) => {

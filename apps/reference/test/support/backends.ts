@@ -38,10 +38,12 @@ export interface BackendInstance {
   /** Variables to give the server (and CLI commands) on top of RECORDKIT_DATA_DIR. */
   env: Record<string, string>;
   /**
-   * True when two servers must share one data directory to share the store (the SQLite store); with
-   * PostgreSQL each server keeps its own data directory (and, with the embedded search, its own index).
+   * True when two servers must share one data directory to share the backend: the SQLite store, or the
+   * embedded search index beside PostgreSQL (the store's outbox is applied once, by whichever server
+   * drains it, so servers with an index each would each miss the other's writes). Only PostgreSQL with
+   * Elasticsearch/OpenSearch keeps nothing in the data directory.
    */
-  storeInDataDir: boolean;
+  sharedDataDir: boolean;
   /** Digest of every row of the record store (and of an embedded index), to prove nothing was written. */
   digest(dataDir: string): Promise<{ digest: string; records: number }>;
   /** Drop the schema and the indices of this instance. */
@@ -75,7 +77,7 @@ function make(name: BackendName, store: Backend['store'], search: Backend['searc
       return {
         backend,
         env,
-        storeInDataDir: store === 'sqlite',
+        sharedDataDir: store === 'sqlite' || search === 'sqlite',
         digest: async (dataDir) => {
           const parts: { digest: string; records: number }[] = [];
           if (databaseUrl) parts.push(await postgresDigest(databaseUrl, schema));
