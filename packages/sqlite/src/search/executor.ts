@@ -286,9 +286,22 @@ function searchWithDocValues(
 ): Computed {
   const { query, postFilter, keys, from, size, trackTotal } = input;
   const t = rt.tables;
-  const { source, residual } = matchSource(query, rt);
-  const matchJson = String(conn.get(sql`SELECT json_group_array(d.rid) AS j FROM ${source} d WHERE ${residual}`)?.j ?? '[]');
-  const matches = JSON.parse(matchJson) as number[];
+  // Parts of the query that doc values can test (a permission filter's term) are tested on the ids the
+  // other parts look up, instead of being looked up too.
+  let matchJson: string;
+  let matches: number[];
+  const split = query.where instanceof RidSet ? docValues.split(query.where) : undefined;
+  if (split && split.tests.length > 0) {
+    const { source } = matchSource({ where: split.lookup, score: null }, rt);
+    const tests = split.tests;
+    const found = JSON.parse(String(conn.get(sql`SELECT json_group_array(d.rid) AS j FROM ${source} d`)?.j ?? '[]')) as number[];
+    matches = found.filter((rid) => tests.every((test) => test(rid)));
+    matchJson = JSON.stringify(matches);
+  } else {
+    const { source, residual } = matchSource(query, rt);
+    matchJson = String(conn.get(sql`SELECT json_group_array(d.rid) AS j FROM ${source} d WHERE ${residual}`)?.j ?? '[]');
+    matches = JSON.parse(matchJson) as number[];
+  }
 
   let hits: number[] | undefined;
   let hitJson: string | undefined;

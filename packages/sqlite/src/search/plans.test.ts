@@ -321,6 +321,40 @@ const VARIANTS: { name: string; request: SearchRequest }[] = [
       size: 30,
     } as SearchRequest,
   },
+  {
+    name: 'a query filter of terms beside the text (tested on the text matches)',
+    request: {
+      ...referenceRequest('study', { language: ['fra'] }, NEWEST),
+      query: {
+        bool: {
+          must: [{ query_string: { query: 'coral', fields: ['title'] } }],
+          filter: [{ terms: { type: ['article', 'dataset'] } }, { bool: { must_not: [{ term: { access: 'restricted' } }] } }],
+        },
+      },
+    } as SearchRequest,
+  },
+  {
+    name: 'a must_not range beside the permission filter (all looked up)',
+    request: {
+      ...referenceRequest('study', { language: ['fra'] }, NEWEST),
+      query: {
+        bool: {
+          must: [{ query_string: { query: 'coral', fields: ['title'] } }],
+          filter: [{ terms: { type: ['article', 'dataset'] } }, { bool: { must_not: [{ term: { access: 'restricted' } }] } }],
+          must_not: [{ range: { year: { lt: 2001 } } }],
+        },
+      },
+    } as SearchRequest,
+  },
+  {
+    name: 'a must_not of text (looked up, not tested)',
+    request: {
+      ...referenceRequest('study', {}, NEWEST),
+      query: {
+        bool: { filter: [{ term: { language: 'eng' } }], must_not: [{ match: { title: 'reef' } }, { term: { access: 'restricted' } }] },
+      },
+    } as SearchRequest,
+  },
   { name: 'a total tracked up to 5', request: { ...referenceRequest('study', {}, NEWEST), track_total_hits: 5 } as SearchRequest },
   {
     name: 'no total, size 0',

@@ -61,6 +61,8 @@ export class RidSet extends Sql {
     readonly complement?: { universe: RidSet; minus: readonly RidSet[] },
     /** The set as term lookups combined with and/or/except, when it is one: doc values can test it (decision 121). */
     readonly plan?: SetPlan,
+    /** How an INTERSECT or EXCEPT set was made, so doc values can take over the parts they can test. */
+    readonly parts?: { kind: 'and'; of: readonly RidSet[] } | { kind: 'except'; base: RidSet; minus: readonly RidSet[] },
   ) {
     const where = sql`${alias}.rid IN (${select})`;
     super(where.text, where.params);
@@ -90,14 +92,16 @@ function compound(parts: RidSet[], operator: 'UNION' | 'INTERSECT'): RidSet {
   if (parts.length === 1) return parts[0]!;
   const op = operator === 'UNION' ? sql` UNION ` : sql` INTERSECT `;
   const partPlans = plans(parts);
-  return inSet(
+  return new RidSet(
     parts[0]!.alias,
     join(
       parts.map((p) => sql`SELECT rid FROM (${p.select})`),
       op,
     ),
     true,
+    undefined,
     partPlans && { kind: operator === 'UNION' ? 'or' : 'and', parts: partPlans },
+    operator === 'INTERSECT' ? { kind: 'and', of: parts } : undefined,
   );
 }
 
@@ -107,7 +111,7 @@ function except(base: RidSet, minus: RidSet[], universe?: RidSet): RidSet {
   const complement = base === universe ? { universe: base, minus } : undefined;
   const minusPlans = plans(minus);
   const plan: SetPlan | undefined = base.plan && minusPlans ? { kind: 'except', base: base.plan, minus: minusPlans } : undefined;
-  return new RidSet(base.alias, join(parts, sql` EXCEPT `), true, complement, plan);
+  return new RidSet(base.alias, join(parts, sql` EXCEPT `), true, complement, plan, { kind: 'except', base, minus });
 }
 
 /** OR of conditions: a UNION when every part is a set. */
