@@ -38,7 +38,20 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
  * if (await applyCors(req, res)) return; // preflight answered
  */
 export function createCors(options: ResolvedConfig['cors']): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
-  if (options === false) return async () => false;
+  const apply = corsApplier(options);
+  return async (req, res) => apply(req, res);
+}
+
+/**
+ * {@link createCors} for the request pipeline: answers synchronously (`false`, headers set) where the
+ * `cors` package's answer is fixed, i.e. a request that is not OPTIONS with `origins: '*'`. There the
+ * package always sets `Access-Control-Allow-Origin: *`, `Access-Control-Allow-Credentials: true` when
+ * configured, and `Access-Control-Expose-Headers`, in that order, whatever the request; setting those
+ * three directly saves its per-request option copies, callbacks and a promise. Every other request
+ * (preflights, a list of origins) goes through the package.
+ */
+export function corsApplier(options: ResolvedConfig['cors']): (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean> {
+  if (options === false) return () => false;
   const middleware = cors({
     origin: options.origins === '*' ? '*' : options.origins,
     credentials: options.credentials,
@@ -47,7 +60,7 @@ export function createCors(options: ResolvedConfig['cors']): (req: IncomingMessa
     exposedHeaders: EXPOSED_HEADERS,
     preflightContinue: true,
   });
-  return (req, res) =>
+  const viaPackage = (req: IncomingMessage, res: ServerResponse) =>
     new Promise<boolean>((resolve, reject) => {
       middleware(req, res, (err?: unknown) => {
         if (err) return reject(err);
@@ -61,4 +74,14 @@ export function createCors(options: ResolvedConfig['cors']): (req: IncomingMessa
         resolve(preflight);
       });
     });
+  if (options.origins !== '*') return viaPackage;
+  const exposed = EXPOSED_HEADERS.join(',');
+  const credentials = options.credentials === true;
+  return (req, res) => {
+    if (req.method === 'OPTIONS') return viaPackage(req, res);
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    if (credentials) res.setHeader('Access-Control-Allow-Credentials', 'true');
+    res.setHeader('Access-Control-Expose-Headers', exposed);
+    return false;
+  };
 }

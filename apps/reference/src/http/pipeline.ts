@@ -12,7 +12,7 @@ import {
 import type { ResolvedConfig } from '../config/types.js';
 import { ANONYMOUS, type Identity, type TokenRegistry } from '../identity/tokens.js';
 import { readBody } from './body.js';
-import { createCors } from './cors.js';
+import { corsApplier } from './cors.js';
 import { type Logger, requestIdOf } from './logger.js';
 import type { RequestRateLimiter } from './rate-limit.js';
 
@@ -74,20 +74,34 @@ export interface PipelineOptions {
  */
 export function createRequestListener(options: PipelineOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { config, logger, tokens, rateLimiter, routes } = options;
-  const applyCors = createCors(config.cors);
+  const applyCors = corsApplier(config.cors);
   const shuttingDown = options.isShuttingDown ?? (() => false);
+  const base = baseOrigin(config);
 
   return (req, res) => {
     const started = process.hrtime.bigint();
     const requestId = requestIdOf(req);
-    const log = logger.child({ reqId: requestId });
+    // The child logger and the abort controller are built on first use: most requests log only their
+    // request line (nothing when the level is above info) and are never aborted.
+    let log: Logger | undefined;
+    const requestLog = () => {
+      log ??= logger.child({ reqId: requestId });
+      return log;
+    };
+    // Read now: once the client is gone, the socket no longer knows its peer (node caches it per socket).
     const clientAddress = clientAddressOf(req, config.server.trustProxy);
+    let controller: AbortController | undefined;
+    let closed = false;
     let identity: Identity = ANONYMOUS;
     res.setHeader('X-Request-Id', requestId);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     if (shuttingDown()) res.setHeader('Connection', 'close');
 
     res.once('close', () => {
+      closed = true;
+      if (controller && !res.writableFinished) controller.abort();
+      const failed = res.statusCode >= 500;
+      if (!failed && !logger.isLevelEnabled('info')) return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const line = {
         method: req.method,
@@ -98,17 +112,17 @@ export function createRequestListener(options: PipelineOptions): (req: IncomingM
         ip: clientAddress,
         ...(res.writableFinished ? {} : { aborted: true }),
       };
-      if (res.statusCode >= 500) log.error(line, 'request');
-      else log.info(line, 'request');
+      if (failed) requestLog().error(line, 'request');
+      else requestLog().info(line, 'request');
     });
 
     const handle = async () => {
-      if (await applyCors(req, res)) return;
-      const { url, baseUrl } = requestUrl(req, config);
+      const preflight = applyCors(req, res);
+      if (preflight !== false && (await preflight)) return;
+      const { url, baseUrl } = requestUrl(req, config, base);
       const method = (req.method ?? 'GET').toUpperCase();
 
-      const builtin = await builtinRoute(method, url.pathname, options, shuttingDown());
-      if (builtin) return write(req, res, builtin);
+      if (isBuiltinPath(url.pathname)) return write(req, res, await builtinRoute(method, url.pathname, options, shuttingDown()));
 
       let identityError: unknown;
       try {
@@ -127,10 +141,6 @@ export function createRequestListener(options: PipelineOptions): (req: IncomingM
       }
       if (identityError) throw identityError;
 
-      const controller = new AbortController();
-      res.once('close', () => {
-        if (!res.writableFinished) controller.abort();
-      });
       let body: Promise<Buffer> | undefined;
       const ctx: RequestContext = {
         req,
@@ -140,8 +150,16 @@ export function createRequestListener(options: PipelineOptions): (req: IncomingM
         requestId,
         identity,
         clientAddress,
-        log,
-        signal: controller.signal,
+        get log() {
+          return requestLog();
+        },
+        get signal() {
+          if (!controller) {
+            controller = new AbortController();
+            if (closed && !res.writableFinished) controller.abort();
+          }
+          return controller.signal;
+        },
         body: () => {
           body ??= readBody(req, config.server.bodyLimit);
           return body;
@@ -158,12 +176,12 @@ export function createRequestListener(options: PipelineOptions): (req: IncomingM
 
     handle().catch((e: unknown) => {
       const error = toRestError(e);
-      if (error.status >= 500) log.error({ err: error.cause ?? error }, 'request failed');
+      if (error.status >= 500) requestLog().error({ err: error.cause ?? error }, 'request failed');
       if (error.status === 413 || error.code === 'bad_request') res.setHeader('Connection', 'close');
       const rendered = toResponse(error, { accept: req.headers.accept ?? null, format: config.errors.format, instance: safePath(req.url) });
       return write(req, res, { status: rendered.status, headers: rendered.headers, body: rendered.body ?? null }).catch(
         (writeError: unknown) => {
-          log.error({ err: writeError }, 'could not write the error response');
+          requestLog().error({ err: writeError }, 'could not write the error response');
           res.destroy();
         },
       );
@@ -171,13 +189,11 @@ export function createRequestListener(options: PipelineOptions): (req: IncomingM
   };
 }
 
-async function builtinRoute(
-  method: string,
-  path: string,
-  options: PipelineOptions,
-  shuttingDown: boolean,
-): Promise<ResponseDescription | undefined> {
-  if (path !== '/health' && path !== '/ready') return undefined;
+function isBuiltinPath(path: string): boolean {
+  return path === '/health' || path === '/ready';
+}
+
+async function builtinRoute(method: string, path: string, options: PipelineOptions, shuttingDown: boolean): Promise<ResponseDescription> {
   if (method === 'OPTIONS') return { status: 204, headers: { Allow: 'GET, HEAD, OPTIONS' } };
   if (method !== 'GET' && method !== 'HEAD') throw new MethodNotAllowedError(['GET', 'HEAD', 'OPTIONS']);
   const headers = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
@@ -231,8 +247,20 @@ function clientAddressOf(req: IncomingMessage, trustProxy: boolean): string {
 
 const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
-function requestUrl(req: IncomingMessage, config: ResolvedConfig): { url: URL; baseUrl: string } {
+/** The origin of the configured base URL, parsed once (undefined when links follow the Host header). */
+function baseOrigin(config: ResolvedConfig): string | undefined {
+  const baseUrl = config.server.baseUrl;
+  if (!baseUrl) return undefined;
+  try {
+    return new URL(baseUrl).origin;
+  } catch {
+    return undefined; // the request fails as before, with a 400 from requestUrl
+  }
+}
+
+function requestUrl(req: IncomingMessage, config: ResolvedConfig, configuredOrigin: string | undefined): { url: URL; baseUrl: string } {
   let baseUrl = config.server.baseUrl;
+  let origin = baseUrl ? configuredOrigin : undefined;
   if (!baseUrl) {
     const forwardedHost = config.server.trustProxy ? headerValue(req.headers['x-forwarded-host']) : undefined;
     const forwardedProto = config.server.trustProxy ? headerValue(req.headers['x-forwarded-proto']) : undefined;
@@ -244,7 +272,8 @@ function requestUrl(req: IncomingMessage, config: ResolvedConfig): { url: URL; b
   try {
     const target = req.url ?? '/';
     if (!target.startsWith('/')) throw new Error('not origin-form');
-    return { url: new URL(target, new URL(baseUrl).origin), baseUrl };
+    origin ??= new URL(baseUrl).origin;
+    return { url: new URL(target, origin), baseUrl };
   } catch {
     throw new BadRequestError('The request target is not a valid path.');
   }

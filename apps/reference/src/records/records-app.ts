@@ -45,7 +45,8 @@ export async function createRecordsApp(options: {
   logger: Logger;
 }): Promise<RecordsApp> {
   const { config, backends, logger } = options;
-  const loggers = new WeakMap<ResourceRequest, Logger>();
+  // The request context of each resource request, for its logger (built only when a 5xx needs it).
+  const contexts = new WeakMap<ResourceRequest, RequestContext>();
   const service = new RecordsService({
     store: backends.store,
     search: backends.search,
@@ -63,7 +64,7 @@ export async function createRecordsApp(options: {
     service,
     maxBodyBytes: config.server.bodyLimit,
     errorFormat: config.errors.format,
-    onServerError: (error, request) => (loggers.get(request) ?? logger).error({ err: error }, 'request failed'),
+    onServerError: (error, request) => (contexts.get(request)?.log ?? logger).error({ err: error }, 'request failed'),
   });
 
   let timer: NodeJS.Timeout | undefined;
@@ -84,7 +85,7 @@ export async function createRecordsApp(options: {
       body: ctx.req,
       identity: toServiceIdentity(ctx.identity) ?? null,
     };
-    loggers.set(request, ctx.log);
+    contexts.set(request, ctx);
     const response = await resource.handle(request);
     if (response.status === 413) response.headers.Connection = 'close';
     return response;
