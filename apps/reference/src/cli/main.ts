@@ -20,9 +20,10 @@ export const USAGE = `Usage: recordkit <command> [options]
 Commands:
   serve [--port N] [--host H] [--no-demo]
         start the server; on the embedded default, the first start loads ${FIRST_START_DEMO_COUNT} demo records
-  import <file.jsonl> [--endpoint E] [--owner USER] [--rejects FILE]
+  import <file.jsonl> [--endpoint E] [--owner USER] [--rejects FILE] [--batch-size N]
         load records (one JSON object per line); bad lines are reported with their numbers and reasons,
-        good ones are stored; running it again resumes (lines already imported are skipped)
+        good ones are stored, N per transaction (default 1000); running it again resumes (lines already
+        imported are skipped)
   export [--endpoint E] [--format ndjson|csv] [--output FILE]
         write every record (restricted ones included) to stdout or FILE
   reindex [--endpoint E]

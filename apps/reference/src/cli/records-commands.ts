@@ -80,9 +80,14 @@ export async function demoCommand(args: readonly string[], io: CliIO): Promise<n
   return report.rejected ? 1 : 0;
 }
 
-/** `recordkit import <file.jsonl> [--endpoint NAME] [--owner USER] [--rejects FILE]` */
+/** `recordkit import <file.jsonl> [--endpoint NAME] [--owner USER] [--rejects FILE] [--batch-size N]` */
 export async function importCommand(args: readonly string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parse(args, { endpoint: { type: 'string' }, owner: { type: 'string' }, rejects: { type: 'string' } }, 1);
+  const { values, positionals } = parse(
+    args,
+    { endpoint: { type: 'string' }, owner: { type: 'string' }, rejects: { type: 'string' }, 'batch-size': { type: 'string' } },
+    1,
+  );
+  const batchSize = integerOption(values['batch-size'], 'batch-size', 1);
   const file = positionals[0];
   if (!file) throw new UsageError('import needs a file: recordkit import records.jsonl');
   const path = resolve(io.cwd, file);
@@ -115,6 +120,7 @@ export async function importCommand(args: readonly string[], io: CliIO): Promise
         endpoint,
         source: `file:sha256:${digest}`,
         ...(str(values.owner) ? { owner: str(values.owner)! } : {}),
+        ...(batchSize !== undefined ? { batchSize } : {}),
         onProgress: (p) => bar.update(p.processed),
       });
     } finally {
