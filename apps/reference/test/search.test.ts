@@ -1,7 +1,7 @@
 // End to end: search, facets, sort, pagination, suggest and export on the real server with the 1,000
 // demo records of the first start, for each kind of caller (restricted records stay invisible to
 // everyone but their owner and curators: in hits, totals, aggregation counts, suggestions and exports).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,70 @@ type Page = {
 
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
+/**
+ * A data directory whose configuration turns rate limits off: one suite sends a few hundred requests a
+ * minute as one user (the endpoint stays the default one, so the embedded first start loads the demo).
+ */
+function dataDirectory(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rk-e2e-'));
+  writeFileSync(join(dir, 'recordkit.config.mjs'), 'export default { rateLimit: false };\n');
+  return dir;
+}
+
+/** The embedded default with the same 1,000 records: what every other backend must answer (started once). */
+let embeddedReference: Promise<ServedApp> | undefined;
+afterAll(async () => {
+  if (!embeddedReference) return;
+  const reference = await embeddedReference;
+  expect(await reference.stop()).toBe(0);
+  removeDir(reference.dataDir);
+});
+
+/**
+ * Requests whose answer must not depend on the engine (as a curator, `anonymous:` as nobody): totals,
+ * hits in order (as a set where relevance orders them: scores are the engine's own), aggregation counts
+ * and bucket order, pages, error statuses. Known, documented differences (fuzzy and regex terms, unknown
+ * fields in q: packages/elasticsearch/README.md) are not here.
+ */
+const AGREEMENT = [
+  'size=30&sort=title',
+  'size=30&sort=-title',
+  'size=30&sort=publication_date',
+  'size=30&sort=-publication_date',
+  'size=30&sort=mostrecent',
+  'size=7&page=3&sort=title',
+  'size=20&sort=title&page=50',
+  'size=15&sort=-title&page=4&type=article',
+  'anonymous:size=25&sort=title&type=dataset',
+  'anonymous:q=coral&size=1000',
+  'q=coral&size=1000',
+  'q=%22coral%20reef%22&size=1000',
+  'q=coral%20AND%20reef&size=1000',
+  'q=coral%20-reef&size=1000',
+  'q=title:coral*&size=1000',
+  'q=gl%3Fcier&size=1000',
+  'q=Mensah&size=1000',
+  'q=creators.name:%22Mensah,%20Kofi%22&size=1000',
+  'q=title:coral%20AND%20NOT%20type:dataset&size=1000',
+  'q=muller&size=1000',
+  'q=publication_date:[2020%20TO%202021]&size=1000',
+  'q=publication_date:%7B2020%20TO%202021%7D&size=1000',
+  'q=publication_date:%3E2020&size=1000',
+  'q=publication_date:2020-05&size=1000',
+  'q=type:dataset%20OR%20type:software&size=1000',
+  'q=subjects:%22Marine%20biology%22&size=1000',
+  'q=control_number:[1%20TO%2020]&size=1000',
+  'q=_exists_:description&size=10&sort=title',
+  'q=coral&sort=title&size=50',
+  'type=dataset&subjects=Oceanography&size=1000&sort=title',
+  'language=eng&language=fra&size=50&sort=title',
+  'q=zzzzzz',
+  'q=title:(coral',
+  'q=%22unclosed&size=1000',
+  'sort=nope',
+  'page=1001&size=10',
+];
+
 // Every test on every backend of the matrix (support/backends.ts): totals, facet counts, order and
 // visibility after a write are part of the contract, whatever the engine.
 describeBackends('search', (backend) => {
@@ -41,10 +105,10 @@ describeBackends('search', (backend) => {
   beforeAll(async () => {
     if (backend.name === 'embedded') {
       // The quick start: the first start of the embedded default loads the 1,000 demo records itself.
-      app = await serve();
+      app = await serve({ dataDir: dataDirectory() });
     } else {
       // Other backends never load demo data on their own: the same records through `recordkit demo`.
-      const dataDir = mkdtempSync(join(tmpdir(), 'rk-e2e-'));
+      const dataDir = dataDirectory();
       await loadDemo(instance, dataDir, 1000);
       app = await serve({ dataDir, backend: instance, args: ['--no-demo'] });
     }
@@ -59,6 +123,32 @@ describeBackends('search', (backend) => {
       await instance.drop();
     }
   });
+
+  if (backend.name !== 'embedded') {
+    it.each(AGREEMENT)('answers %s as the embedded engine does', async (request) => {
+      embeddedReference ??= serve({ dataDir: dataDirectory() });
+      const reference = await embeddedReference;
+      const [who, query] = request.startsWith('anonymous:') ? [{}, request.slice(10)] : [auth(TOKENS.curator), request];
+      const answer = async (url: string) => {
+        const res = await fetch(`${url}/records/?${query}`, { headers: who });
+        const body = (await res.json()) as Partial<Page> & { errors?: { field: string }[] };
+        if (!body.hits) return { status: res.status, errors: body.errors?.map((e) => e.field) };
+        const ids = body.hits.hits.map((h) => h.id);
+        const aggregations = body.aggregations ?? {};
+        return {
+          status: res.status,
+          total: body.hits.total,
+          ids: /(^|&)q=/.test(query) && !/(^|&)sort=/.test(query) ? ids.sort() : ids,
+          aggregations: Object.fromEntries(
+            Object.keys(aggregations)
+              .sort()
+              .map((k) => [k, aggregations[k]]),
+          ),
+        };
+      };
+      expect(await answer(base)).toEqual(await answer(reference.url));
+    });
+  }
 
   describe('search (GET /records/)', () => {
     it("answers Invenio's shape: hits, total, links and aggregations, with a Link header", async () => {
