@@ -22,6 +22,8 @@ export interface BenchOptions {
   sizes: number[];
   /** Keep and reuse datasets under bench/.data between runs (faster, but the import is not re-measured). */
   reuseData: boolean;
+  /** http: run only the scenarios whose name contains one of these (case-insensitive); undefined runs all. */
+  scenarios?: string[];
 }
 
 export const DEFAULT_SIZES = [10_000, 100_000];
@@ -41,6 +43,7 @@ options:
   --large           the scale series at 10000,100000,1000000 (the 1M import takes long on 2 cores)
   --profile         add the profile suite: the reference server under --cpu-prof for GET and search
   --reuse-data      reuse datasets kept under bench/.data by an earlier run (skips re-importing)
+  --scenarios=A,B   http: only the scenarios whose name contains one of these words (e.g. GET,304)
   --help            this text
 
 environment: ELASTICSEARCH_URL and DATABASE_URL enable the engine comparisons.`;
@@ -68,6 +71,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       large: { type: 'boolean' },
       profile: { type: 'boolean' },
       'reuse-data': { type: 'boolean' },
+      scenarios: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -91,5 +95,15 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     records: positiveInt('records', values.records, 100_000),
     sizes: [...new Set(sizes)].sort((a, b) => a - b),
     reuseData: values['reuse-data'] ?? false,
+    ...(values.scenarios ? { scenarios: scenarioFilter(values.scenarios) } : {}),
   };
+}
+
+function scenarioFilter(value: string): string[] {
+  const words = value
+    .split(',')
+    .map((w) => w.trim().toLowerCase())
+    .filter(Boolean);
+  if (words.length === 0) throw new Error('--scenarios needs at least one word, e.g. --scenarios=GET,304');
+  return words;
 }

@@ -102,7 +102,11 @@ export async function httpSuite(options: BenchOptions): Promise<string> {
     for (const target of targets) {
       const server = await target.start();
       try {
-        for (const scenario of await target.scenarios(server)) {
+        const wanted = options.scenarios;
+        const scenarios = (await target.scenarios(server)).filter(
+          (s) => !wanted || wanted.some((word) => s.name.toLowerCase().includes(word)),
+        );
+        for (const scenario of scenarios) {
           const pair = await runPaired(
             { url: baseline.url, scenario: baselineTwin(scenario), pid: baseline.pid },
             { url: server.url, scenario, pid: server.pid },
