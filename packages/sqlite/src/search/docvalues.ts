@@ -11,22 +11,23 @@ import type { RidSet, SetPlan } from './query.js';
 import { ident, sql } from './sql.js';
 import type { IndexRuntime } from './writer.js';
 
-/** A field's values per document: an ordinal per value, and its distinct values in SQLite's order. */
+/**
+ * A field's values per document: the distinct values in SQLite's order, and per row id the ordinals of
+ * its values (compressed rows: those of `rid` are `ords[offsets[rid]] ... ords[offsets[rid + 1] - 1]`).
+ */
 export interface TermsColumn {
   /** Distinct values, by ordinal. */
   values: (string | number)[];
   /** Value → ordinal. */
   ordinals: Map<string | number, number>;
-  /** Per row id: the ordinal of its only value, NONE, or MANY (then `many` holds them). */
-  single: Int32Array;
-  many: Map<number, number[]>;
+  offsets: Int32Array;
+  ords: Int32Array;
 }
 
 /** A sort-table column as ranks: equal values share a rank, NULL (or no row) is -1. */
 export type RankColumn = Int32Array;
 
 const NONE = -1;
-const MANY = -2;
 
 /** Doc values per connection and index runtime. */
 const caches = new WeakMap<Connection, Map<IndexRuntime, DocValues>>();
@@ -144,34 +145,36 @@ export class DocValues {
   }
 
   #readTerms(field: FieldDef): TermsColumn | null {
-    const single = new Int32Array(this.#size).fill(NONE);
-    const many = new Map<number, number[]>();
     const values: (string | number)[] = [];
     const ordinals = new Map<string | number, number>();
+    const lists: number[][] = [];
     // One row per distinct value (in the (field, value) index order, so no sort), its documents as JSON.
     const rows = this.conn.all(
       sql`SELECT value, json_group_array(eid) AS e FROM ${this.rt.tables.val} WHERE field = ${field.id} GROUP BY value`,
     );
+    const perDocument = new Int32Array(this.#size + 1);
     for (const row of rows) {
       const value = row.value;
       // Only values JavaScript holds exactly (no BLOBs, no integers beyond 2^53) compare as SQLite does.
       if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) return null;
       if (ordinals.has(value)) return null;
-      const ordinal = values.length;
+      ordinals.set(value, values.length);
       values.push(value);
-      ordinals.set(value, ordinal);
-      for (const eid of JSON.parse(String(row.e)) as number[]) {
-        if (eid >= single.length) return null;
-        const current = single[eid]!;
-        if (current === NONE) single[eid] = ordinal;
-        else if (current === MANY) many.get(eid)!.push(ordinal);
-        else {
-          single[eid] = MANY;
-          many.set(eid, [current, ordinal]);
-        }
+      const eids = JSON.parse(String(row.e)) as number[];
+      for (const eid of eids) {
+        if (!(eid >= 0 && eid < this.#size)) return null;
+        perDocument[eid + 1]! += 1;
       }
+      lists.push(eids);
     }
-    return { values, ordinals, single, many };
+    const offsets = perDocument;
+    for (let i = 1; i < offsets.length; i++) offsets[i]! += offsets[i - 1]!;
+    const ords = new Int32Array(offsets[offsets.length - 1]!);
+    const next = offsets.slice(0, this.#size);
+    lists.forEach((eids, ordinal) => {
+      for (const eid of eids) ords[next[eid]!++] = ordinal;
+    });
+    return { values, ordinals, offsets, ords };
   }
 
   /** Ranks of a sort-table column (`lo3`, `hi0`) in SQLite's ascending order. */
@@ -197,11 +200,10 @@ export class DocValues {
   /** Count the values of `field` over `rids`: value → number of documents. */
   count(column: TermsColumn, rids: readonly number[]): Map<string | number, number> {
     const counts = new Int32Array(column.values.length);
-    const { single, many } = column;
+    const { offsets, ords } = column;
     for (const rid of rids) {
-      const o = single[rid]!;
-      if (o >= 0) counts[o]! += 1;
-      else if (o === MANY) for (const m of many.get(rid)!) counts[m]! += 1;
+      const end = offsets[rid + 1]!;
+      for (let j = offsets[rid]!; j < end; j++) counts[ords[j]!]! += 1;
     }
     const result = new Map<string | number, number>();
     for (let i = 0; i < counts.length; i++) if (counts[i]! > 0) result.set(column.values[i]!, counts[i]!);
@@ -252,11 +254,10 @@ export class DocValues {
           const o = column.ordinals.get(v);
           if (o !== undefined) accepted[o] = 1;
         }
-        const { single, many } = column;
+        const { offsets, ords } = column;
         return (rid) => {
-          const o = single[rid]!;
-          if (o >= 0) return accepted[o] === 1;
-          if (o === MANY) return many.get(rid)!.some((m) => accepted[m] === 1);
+          const end = offsets[rid + 1]!;
+          for (let j = offsets[rid]!; j < end; j++) if (accepted[ords[j]!] === 1) return true;
           return false;
         };
       }
