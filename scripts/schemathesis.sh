@@ -50,10 +50,10 @@ done
 [ -n "$url" ] || { echo "schemathesis.sh: the server did not start" >&2; cat "$work/serve.log" >&2; exit 1; }
 echo "schemathesis.sh: fuzzing $url/openapi.json"
 
-"$venv/bin/st" run "$url/openapi.json" \
+export SCHEMATHESIS_HOOKS="$root/scripts/schemathesis_hooks.py" RK_OPENAPI_URL="$url/openapi.json"
+"$venv/bin/st" --config-file "$root/scripts/schemathesis.toml" run "$url/openapi.json" \
   --url "$url" \
   --header "Authorization: Bearer $token" \
-  --checks all \
   --max-examples "${MAX_EXAMPLES:-50}" \
   --generation-deterministic \
   --report junit --report-dir "$root/.tmp/schemathesis-report" \

@@ -75,21 +75,37 @@ export function openapiDocument(config: ResolvedConfig, service: RecordsService)
       },
       additionalProperties: true,
     },
+    JsonPointer: {
+      type: 'string',
+      description: 'RFC 6901 JSON Pointer: empty (the whole document) or `/`-separated tokens, `~0` for `~` and `~1` for `/`.',
+      pattern: '^(/([^~]|~[01])*)*$',
+    },
     JsonPatch: {
       type: 'array',
-      description: 'RFC 6902 JSON Patch.',
+      description:
+        'RFC 6902 JSON Patch, applied atomically. Array indexes are `0` or digits without a leading zero (RFC 6901 §4). The patched record must still satisfy the metadata schema, and `remove`/`replace`/`move`/`copy`/`test` need their target to exist (400 otherwise).',
       items: {
-        type: 'object',
-        required: ['op', 'path'],
-        properties: {
-          op: { enum: ['add', 'remove', 'replace', 'move', 'copy', 'test'] },
-          path: { type: 'string' },
-          from: { type: 'string' },
-          value: {},
-        },
+        oneOf: [
+          {
+            type: 'object',
+            description: '`add`, `replace` and `test` need a `value`.',
+            required: ['op', 'path', 'value'],
+            properties: { op: { enum: ['add', 'replace', 'test'] }, path: ref('JsonPointer'), value: {} },
+          },
+          {
+            type: 'object',
+            required: ['op', 'path'],
+            properties: { op: { const: 'remove' }, path: ref('JsonPointer') },
+          },
+          {
+            type: 'object',
+            description: '`move` and `copy` need a `from`.',
+            required: ['op', 'from', 'path'],
+            properties: { op: { enum: ['move', 'copy'] }, from: ref('JsonPointer'), path: ref('JsonPointer') },
+          },
+        ],
       },
     },
-    MergePatch: { type: 'object', description: 'RFC 7396 JSON Merge Patch: members to set, null to remove.' },
     Health: {
       type: 'object',
       properties: { status: { type: 'string' }, checks: { type: 'object', additionalProperties: { type: 'string' } } },
@@ -114,6 +130,7 @@ export function openapiDocument(config: ResolvedConfig, service: RecordsService)
     const resolved = service.endpoint(endpoint.name);
     const name = pascal(endpoint.name);
     schemas[`${name}Metadata`] = metadataSchema(endpoint);
+    schemas[`${name}MergePatch`] = mergePatchSchema(endpoint, schemas[`${name}Metadata`] as Json);
     schemas[`${name}Record`] = {
       type: 'object',
       description: "Invenio's JSON v1 record, plus `revision`.",
@@ -213,7 +230,14 @@ function endpointPaths(endpoint: ResolvedEndpoint, resolved: ServiceEndpoint, na
     Object.fromEntries([...COMMON_ERRORS, ...statuses].sort().map((s) => [s, ref(`Error${s}`, 'responses')]));
   const format = (aliases: Record<string, string>): Json[] =>
     Object.keys(aliases).length
-      ? [{ name: 'format', in: 'query', description: 'Media type alias, instead of Accept.', schema: { enum: Object.keys(aliases) } }]
+      ? [
+          {
+            name: 'format',
+            in: 'query',
+            description: 'Media type alias, instead of Accept. Empty: as if absent (Accept decides).',
+            schema: { type: 'string', enum: [...Object.keys(aliases), ''] },
+          },
+        ]
       : [];
   const recordHeaders = {
     ETag: ref('ETag', 'headers'),
@@ -252,20 +276,20 @@ function endpointPaths(endpoint: ResolvedEndpoint, resolved: ServiceEndpoint, na
   const searchParams: Json[] = [
     ref('q', 'parameters'),
     ref('page', 'parameters'),
-    ref('from', 'parameters'),
     {
       name: 'size',
       in: 'query',
-      description: `Page size (default ${endpoint.defaultResultsSize}); page * size may not exceed ${endpoint.maxResultWindow}.`,
-      schema: { type: 'integer', minimum: 1, maximum: endpoint.maxResultsSize },
+      description: `Page size (default ${endpoint.defaultResultsSize}); page * size (or from - 1 + size) may not exceed ${endpoint.maxResultWindow} (400; past it, use the cursor of the \`next\` link).`,
+      schema: { type: 'integer', minimum: 1, maximum: endpoint.maxResultsSize, default: endpoint.defaultResultsSize },
+      'x-max-result-window': endpoint.maxResultWindow,
     },
     ...(sortKeys.length
       ? [
           {
             name: 'sort',
             in: 'query',
-            description: `Sort option, \`-\` prefix reverses. Default: ${endpoint.defaultSort.query ?? 'none'} with q, ${endpoint.defaultSort.noquery ?? 'none'} without.`,
-            schema: { enum: [...sortKeys, ...sortKeys.map((k) => `-${k}`)] },
+            description: `Sort option, \`-\` prefix reverses; empty: the default. Default: ${endpoint.defaultSort.query ?? 'none'} with q, ${endpoint.defaultSort.noquery ?? 'none'} without.`,
+            schema: { type: 'string', enum: [...sortKeys, ...sortKeys.map((k) => `-${k}`), ''] },
           },
         ]
       : []),
@@ -362,7 +386,7 @@ function endpointPaths(endpoint: ResolvedEndpoint, resolved: ServiceEndpoint, na
         required: true,
         content: {
           'application/json-patch+json': { schema: ref('JsonPatch') },
-          'application/merge-patch+json': { schema: ref('MergePatch') },
+          'application/merge-patch+json': { schema: ref(`${name}MergePatch`) },
         },
       },
       responses: {
@@ -379,7 +403,11 @@ function endpointPaths(endpoint: ResolvedEndpoint, resolved: ServiceEndpoint, na
       responses: { '204': { description: 'Deleted.' }, ...errors('403', '404', '410', '412', '428') },
       security: [{ bearer: [] }],
     },
-    options: optionsOperation(`${endpoint.name}ItemOptions`, tag),
+    options: optionsOperation(
+      `${endpoint.name}ItemOptions`,
+      tag,
+      'Answered from the route alone, without looking the PID up (as Invenio, and so CORS preflights work): 200 with `Allow` for any PID value, deleted or unknown ones included.',
+    ),
   };
   if (endpoint.useOptionsView) {
     paths[`${list}_options`] = {
@@ -418,9 +446,25 @@ function endpointPaths(endpoint: ResolvedEndpoint, resolved: ServiceEndpoint, na
         tags: tag,
         operationId: `${endpoint.name}Suggest`,
         summary: 'Completion suggestions (only of records the caller may read).',
+        description:
+          suggesters.length > 1
+            ? `Give at least one of ${suggesters.map((s) => `\`${s}\``).join(', ')} (400 otherwise).`
+            : 'The prefix is required and may not be empty (400).',
         parameters: [
-          ...suggesters.map((s) => ({ name: s, in: 'query', description: `Prefix for the ${s} suggester.`, schema: { type: 'string' } })),
-          { name: 'size', in: 'query', description: 'Number of suggestions.', schema: { type: 'integer', minimum: 1 } },
+          ...suggesters.map((s) => ({
+            name: s,
+            in: 'query',
+            description: `Prefix for the ${s} suggester (not empty).`,
+            ...(suggesters.length === 1 ? { required: true } : {}),
+            schema: { type: 'string', minLength: 1 },
+          })),
+          ...suggesterContexts(endpoint),
+          {
+            name: 'size',
+            in: 'query',
+            description: 'Number of suggestions.',
+            schema: { type: 'integer', minimum: 1, maximum: endpoint.maxResultsSize },
+          },
         ],
         responses: {
           '200': {
@@ -455,11 +499,12 @@ function endpointPaths(endpoint: ResolvedEndpoint, resolved: ServiceEndpoint, na
   return paths;
 }
 
-function optionsOperation(operationId: string, tags: string[]): Json {
+function optionsOperation(operationId: string, tags: string[], description?: string): Json {
   return {
     tags,
     operationId,
     summary: 'The methods this route allows (and CORS preflight).',
+    ...(description ? { description } : {}),
     responses: {
       '200': { description: 'Allowed methods.', headers: { Allow: ref('Allow', 'headers') } },
       '204': { description: 'CORS preflight answered.' },
@@ -470,8 +515,57 @@ function optionsOperation(operationId: string, tags: string[]): Json {
 function metadataSchema(endpoint: ResolvedEndpoint): Json {
   if (!endpoint.schema) return { type: 'object', description: 'Record metadata (no schema configured).' };
   // Keep the JSON Schema as the endpoint validates it; OpenAPI 3.1 schemas are JSON Schema 2020-12.
-  const { $schema: _dialect, $id: _id, ...schema } = endpoint.schema;
-  return schema;
+  const { $schema: _dialect, $id: id, ...schema } = endpoint.schema;
+  const properties = { ...((schema.properties as Json | undefined) ?? {}) };
+  // The minted PID field is server-managed: never sent on create, kept as it is on replace (decision 044).
+  if (endpoint.pidMinter === 'recid' && properties[endpoint.pidField]) {
+    properties[endpoint.pidField] = {
+      ...(properties[endpoint.pidField] as Json),
+      readOnly: true,
+      description: 'The PID value, minted by the server: not accepted on create; on replace, absent or unchanged.',
+    };
+  }
+  // The reference server registers no schema by URI, so a `$schema` member is always refused (400
+  // unknown_schema); with additionalProperties false, leaving it out of the document says so.
+  delete properties.$schema;
+  return { ...schema, ...(typeof id === 'string' ? { description: `Record metadata (${id}).` } : {}), properties };
+}
+
+/**
+ * An RFC 7396 merge patch of the metadata: each member as the metadata schema has it, or `null` to
+ * remove it (not for required members, nor the PID field); members the schema does not know are
+ * refused as they are in the record.
+ */
+function mergePatchSchema(endpoint: ResolvedEndpoint, metadata: Json): Json {
+  const description =
+    'RFC 7396 JSON Merge Patch of the metadata: members to set, null to remove. The result must satisfy the metadata schema.';
+  const properties = metadata.properties as Json | undefined;
+  if (!properties) return { type: 'object', description };
+  const required = new Set((metadata.required as string[] | undefined) ?? []);
+  const members: Json = {};
+  for (const [key, schema] of Object.entries(properties)) {
+    if (key === endpoint.pidField && endpoint.pidMinter === 'recid') continue;
+    members[key] = required.has(key) ? schema : { anyOf: [schema, { type: 'null' }] };
+  }
+  return {
+    type: 'object',
+    description,
+    properties: members,
+    ...(metadata.additionalProperties === false ? { additionalProperties: false } : {}),
+  };
+}
+
+function suggesterContexts(endpoint: ResolvedEndpoint): Json[] {
+  const params = new Set<string>();
+  for (const suggester of Object.values(endpoint.suggesters))
+    for (const param of Object.values(suggester.completion.contexts ?? {})) params.add(param);
+  return [...params].map((name) => ({
+    name,
+    in: 'query',
+    required: true,
+    description: 'Context value a suggester needs (400 when missing).',
+    schema: { type: 'string', minLength: 1 },
+  }));
 }
 
 function commonParameters(): Json {
@@ -479,15 +573,26 @@ function commonParameters(): Json {
     q: {
       name: 'q',
       in: 'query',
-      description: 'Query in Elasticsearch query_string syntax (`title:coral AND type:dataset`).',
+      description:
+        'Query in Elasticsearch query_string syntax (`title:coral AND type:dataset`); a query that does not parse is a 400 naming the position. The embedded engine runs a documented subset (no fuzzy `term~`, regex or proximity: 400).',
       schema: { type: 'string' },
     },
-    page: { name: 'page', in: 'query', description: 'Page number, from 1.', schema: { type: 'integer', minimum: 1 } },
-    from: {
-      name: 'from',
+    // `page` and `from` as one form-exploded object (serialised `page=2` or `from=11`), so the document can
+    // say that they exclude each other (the server answers 400 to both, as Invenio does).
+    page: {
+      name: 'pagination',
       in: 'query',
-      description: 'Index of the first hit, from 1 (instead of page).',
-      schema: { type: 'integer', minimum: 1 },
+      style: 'form',
+      explode: true,
+      description: '`page` (page number, from 1) or `from` (index of the first hit, from 1), not both (400).',
+      schema: {
+        type: 'object',
+        properties: {
+          page: { type: 'integer', minimum: 1, description: 'Page number, from 1.' },
+          from: { type: 'integer', minimum: 1, description: 'Index of the first hit, from 1 (instead of page).' },
+        },
+        not: { required: ['page', 'from'] },
+      },
     },
     prettyprint: { name: 'prettyprint', in: 'query', description: 'Indent the JSON body.', schema: { type: 'string' } },
   };
