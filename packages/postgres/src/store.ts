@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type {
+  CreateManyResult,
   CreateRecordInput,
   DeleteRecordInput,
   IndexIntent,
@@ -315,58 +316,84 @@ export class PostgresRecordStore implements RecordStore {
    * await store.create({ metadata: { title: 'A' }, pids: [{ type: 'recid', value: '1' }] });
    */
   async create(input: CreateRecordInput): Promise<StoredRecord> {
-    const id = input.id === undefined ? randomUUID() : checkRecordId(input.id);
-    checkJsonObject(input.metadata, 'metadata');
-    const now = checkDate(input.now);
-    checkIndexIntent(input.index);
-    if (!Array.isArray(input.pids)) fail('pids', 'must be an array');
-    const pids = input.pids.map((pid, i) => {
-      const ref = checkPIDRef(pid, `pids.${i}`);
-      const status = pid.status === undefined ? 'registered' : checkStatus(pid.status, `pids.${i}.status`);
-      if (status === 'redirected') fail(`pids.${i}.status`, 'cannot be redirected on create; use redirectPID');
-      return { ...ref, status };
-    });
-    const seen = new Map<string, number>();
-    pids.forEach((pid, i) => {
-      const key = JSON.stringify([pid.type, pid.value]);
-      const first = seen.get(key);
-      if (first !== undefined) fail(`pids.${i}`, `repeats pids.${first} (${pidLabel(pid)})`);
-      seen.set(key, i);
-    });
-    const at = now.toISOString();
+    const checked = checkCreate(input);
+    return this.#write((client) => this.#insertRecord(client, checked));
+  }
 
+  /**
+   * Many creates in one transaction (one commit), each input inside a savepoint of its own: an input
+   * refused with a client error (duplicate id or PID, bad input) is rolled back to its savepoint and
+   * reported in its slot, the others are committed together. Any other error rolls everything back.
+   *
+   * @example
+   * const results = await store.createMany(inputs);
+   * const refused = results.filter((r) => !r.ok).length;
+   */
+  async createMany(inputs: readonly CreateRecordInput[]): Promise<CreateManyResult[]> {
+    if (!Array.isArray(inputs)) fail('inputs', 'must be an array');
+    const checked = inputs.map((input): CheckedCreate | Error => {
+      try {
+        return checkCreate(input);
+      } catch (error) {
+        if (!isRestError(error)) throw error;
+        return error;
+      }
+    });
+    if (checked.every((c) => c instanceof Error)) return checked.map((error) => ({ ok: false, error: error as Error }));
     return this.#write(async (client) => {
-      const inserted = await client.query<RecordRow>(
-        `INSERT INTO ${this.#q}.records (id, metadata, revision, created, updated) VALUES ($1, $2::jsonb, 0, $3, $3)
-         ON CONFLICT (id) DO NOTHING RETURNING ${RECORD_COLUMNS}`,
-        [id, JSON.stringify(input.metadata), at],
-      );
-      const row = inserted.rows[0];
-      if (!row) throw new ConflictError(`Record ${id} already exists.`, { errors: [new FieldError('id', 'is already taken')] });
-      await client.query(
-        `INSERT INTO ${this.#q}.record_revisions (record_id, revision, metadata, updated, deleted) VALUES ($1, 0, $2::jsonb, $3, false)`,
-        [id, JSON.stringify(input.metadata), at],
-      );
-      if (pids.length) {
-        // ON CONFLICT DO NOTHING waits for a concurrent insert of the same PID and then skips it, so the
-        // returned rows tell exactly which PIDs were taken, all of them at once.
-        const result = await client.query<{ pid_type: string; pid_value: string }>(
-          `INSERT INTO ${this.#q}.pids (pid_type, pid_value, status, record_id, created, updated)
-           SELECT t, v, s, $4, $5, $5 FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS p(t, v, s, n) ORDER BY n
-           ON CONFLICT (pid_type, pid_value) DO NOTHING RETURNING pid_type, pid_value`,
-          [pids.map((p) => p.type), pids.map((p) => p.value), pids.map((p) => p.status), id, at],
-        );
-        if (result.rows.length !== pids.length) {
-          const created = new Set(result.rows.map((r) => JSON.stringify([r.pid_type, r.pid_value])));
-          const taken = pids.map((pid, i) => ({ pid, i })).filter(({ pid }) => !created.has(JSON.stringify([pid.type, pid.value])));
-          throw new ConflictError(`PID ${taken.map(({ pid }) => pidLabel(pid)).join(', ')} already exists.`, {
-            errors: taken.map(({ pid, i }) => new FieldError(`pids.${i}`, `${pidLabel(pid)} already exists`, 'pid_exists')),
-          });
+      const results: CreateManyResult[] = [];
+      for (const c of checked) {
+        if (c instanceof Error) {
+          results.push({ ok: false, error: c });
+          continue;
+        }
+        await client.query('SAVEPOINT create_many');
+        try {
+          results.push({ ok: true, record: await this.#insertRecord(client, c) });
+          await client.query('RELEASE SAVEPOINT create_many');
+        } catch (error) {
+          if (!isRestError(error) || error.status >= 500) throw error;
+          await client.query('ROLLBACK TO SAVEPOINT create_many');
+          results.push({ ok: false, error });
         }
       }
-      await this.#enqueue(client, id, 0, input.index);
-      return toRecord(row);
+      return results;
     });
+  }
+
+  /** Write a checked create on `client`, inside the caller's transaction. */
+  async #insertRecord(client: pg.PoolClient, c: CheckedCreate): Promise<StoredRecord> {
+    const { id, pids, at } = c;
+    const inserted = await client.query<RecordRow>(
+      `INSERT INTO ${this.#q}.records (id, metadata, revision, created, updated) VALUES ($1, $2::jsonb, 0, $3, $3)
+       ON CONFLICT (id) DO NOTHING RETURNING ${RECORD_COLUMNS}`,
+      [c.id, JSON.stringify(c.metadata), c.at],
+    );
+    const row = inserted.rows[0];
+    if (!row) throw new ConflictError(`Record ${id} already exists.`, { errors: [new FieldError('id', 'is already taken')] });
+    await client.query(
+      `INSERT INTO ${this.#q}.record_revisions (record_id, revision, metadata, updated, deleted) VALUES ($1, 0, $2::jsonb, $3, false)`,
+      [id, JSON.stringify(c.metadata), at],
+    );
+    if (pids.length) {
+      // ON CONFLICT DO NOTHING waits for a concurrent insert of the same PID and then skips it, so the
+      // returned rows tell exactly which PIDs were taken, all of them at once.
+      const result = await client.query<{ pid_type: string; pid_value: string }>(
+        `INSERT INTO ${this.#q}.pids (pid_type, pid_value, status, record_id, created, updated)
+         SELECT t, v, s, $4, $5, $5 FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS p(t, v, s, n) ORDER BY n
+         ON CONFLICT (pid_type, pid_value) DO NOTHING RETURNING pid_type, pid_value`,
+        [pids.map((p) => p.type), pids.map((p) => p.value), pids.map((p) => p.status), id, at],
+      );
+      if (result.rows.length !== pids.length) {
+        const created = new Set(result.rows.map((r) => JSON.stringify([r.pid_type, r.pid_value])));
+        const taken = pids.map((pid, i) => ({ pid, i })).filter(({ pid }) => !created.has(JSON.stringify([pid.type, pid.value])));
+        throw new ConflictError(`PID ${taken.map(({ pid }) => pidLabel(pid)).join(', ')} already exists.`, {
+          errors: taken.map(({ pid, i }) => new FieldError(`pids.${i}`, `${pidLabel(pid)} already exists`, 'pid_exists')),
+        });
+      }
+    }
+    await this.#enqueue(client, id, 0, c.index);
+    return toRecord(row);
   }
 
   /**
@@ -770,6 +797,26 @@ export class PostgresRecordStore implements RecordStore {
     });
   }
 
+  /**
+   * `count` values of a named sequence in one statement, ascending (`nextval` over `generate_series`):
+   * consecutive unless another session takes values at the same time, never handed out again.
+   *
+   * @example
+   * const recids = await store.reserveSequenceValues('recid', 1000);
+   */
+  async reserveSequenceValues(name: string, count: number): Promise<number[]> {
+    if (typeof name !== 'string' || name === '') fail('name', 'must be a non-empty string');
+    if (!Number.isSafeInteger(count) || count < 1 || count > 1_000_000) fail('count', 'must be an integer from 1 to 1000000');
+    // The first value through nextSequenceValue, which creates the sequence on first use.
+    const first = await this.nextSequenceValue(name);
+    if (count === 1) return [first];
+    const qualified = `${this.#q}.${quoteIdent(sequenceName(name))}`;
+    const rest = await this.#read((client) =>
+      client.query<{ n: string }>('SELECT nextval($1::regclass) AS n FROM generate_series(1, $2) ORDER BY 1', [qualified, count - 1]),
+    );
+    return [first, ...rest.rows.map((r) => Number(r.n))];
+  }
+
   // -------------------------------------------------------------------------------------------------
   // Outbox
   // -------------------------------------------------------------------------------------------------
@@ -824,6 +871,38 @@ export class PostgresRecordStore implements RecordStore {
     this.#closed = true;
     await this.#pool.end();
   }
+}
+
+interface CheckedCreate {
+  id: string;
+  metadata: JsonObject;
+  at: string;
+  pids: (PIDRef & { status: PIDStatus })[];
+  index: IndexIntent | undefined;
+}
+
+/** The checks of a create that need no database (400 naming the field). */
+function checkCreate(input: CreateRecordInput): CheckedCreate {
+  if (input === null || typeof input !== 'object') fail('input', 'must be an object');
+  const id = input.id === undefined ? randomUUID() : checkRecordId(input.id);
+  checkJsonObject(input.metadata, 'metadata');
+  const now = checkDate(input.now);
+  checkIndexIntent(input.index);
+  if (!Array.isArray(input.pids)) fail('pids', 'must be an array');
+  const pids = input.pids.map((pid, i) => {
+    const ref = checkPIDRef(pid, `pids.${i}`);
+    const status = pid.status === undefined ? 'registered' : checkStatus(pid.status, `pids.${i}.status`);
+    if (status === 'redirected') fail(`pids.${i}.status`, 'cannot be redirected on create; use redirectPID');
+    return { ...ref, status };
+  });
+  const seen = new Map<string, number>();
+  pids.forEach((pid, i) => {
+    const key = JSON.stringify([pid.type, pid.value]);
+    const first = seen.get(key);
+    if (first !== undefined) fail(`pids.${i}`, `repeats pids.${first} (${pidLabel(pid)})`);
+    seen.set(key, i);
+  });
+  return { id, metadata: input.metadata, at: now.toISOString(), pids, index: input.index };
 }
 
 async function nextval(client: pg.PoolClient, qualified: string): Promise<number> {

@@ -204,14 +204,14 @@ export interface RecordStore {
   /** Next value of a named sequence, starting at 1 (the `recid` minter). Transactional and gap-tolerant. */
   nextSequenceValue(name: string): Promise<number>;
   /**
-   * Optional: take `count` consecutive values of a named sequence in one step and return the first
-   * (the next `count - 1` follow it). The values are never handed out again; unused ones are a gap.
-   * Bulk imports mint a batch of `recid`s with one call instead of one per record.
+   * Optional: take `count` values of a named sequence in one step, in ascending order (consecutive
+   * unless concurrent callers took values in between). They are never handed out again; unused ones
+   * are a gap. Bulk imports mint a batch of `recid`s with one call instead of one per record.
    *
    * @example
-   * const first = await store.reserveSequenceValues('recid', 500); // first .. first + 499 are ours
+   * const values = await store.reserveSequenceValues('recid', 500); // 500 recids, ours alone
    */
-  reserveSequenceValues?(name: string, count: number): Promise<number>;
+  reserveSequenceValues?(name: string, count: number): Promise<number[]>;
 
   /** True when index intents are applied inside the write transaction (no outbox to drain). */
   readonly indexesInTransaction: boolean;

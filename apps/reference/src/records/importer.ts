@@ -235,13 +235,9 @@ export async function importRecords(
     for (const c of candidates) for (const name of c.sequences) counts.set(name, (counts.get(name) ?? 0) + 1);
     const reserved = new Map<string, number[]>();
     for (const [name, count] of counts) {
-      const values: number[] = [];
-      if (store.reserveSequenceValues) {
-        const first = await store.reserveSequenceValues(name, count);
-        for (let i = 0; i < count; i++) values.push(first + i);
-      } else {
-        for (let i = 0; i < count; i++) values.push(await store.nextSequenceValue(name));
-      }
+      let values: number[] = [];
+      if (store.reserveSequenceValues) values = [...(await store.reserveSequenceValues(name, count))];
+      else for (let i = 0; i < count; i++) values.push(await store.nextSequenceValue(name));
       reserved.set(name, values.reverse());
     }
     return reserved;

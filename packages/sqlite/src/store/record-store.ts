@@ -508,7 +508,7 @@ export class SqliteRecordStore implements RecordStore {
     }
   }
 
-  async reserveSequenceValues(name: string, count: number): Promise<number> {
+  async reserveSequenceValues(name: string, count: number): Promise<number[]> {
     this.#open();
     if (typeof name !== 'string' || name === '') throw new BadRequestError('Sequence name must be a non-empty string.');
     if (!Number.isSafeInteger(count) || count < 1) throw new BadRequestError('count must be a positive integer.');
@@ -519,7 +519,8 @@ export class SqliteRecordStore implements RecordStore {
           'INSERT INTO sequences (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value RETURNING value',
         ).get(name, count) as { value: number },
     );
-    return row.value - count + 1;
+    const first = row.value - count + 1;
+    return Array.from({ length: count }, (_, i) => first + i);
   }
 
   async pendingIndexTasks(limit = 100): Promise<IndexTask[]> {
