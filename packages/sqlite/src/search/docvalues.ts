@@ -177,6 +177,11 @@ export class DocValues {
     return { values, ordinals, offsets, ords };
   }
 
+  /** Whether the ranks of a sort-table column are in memory. */
+  hasRanks(column: string): boolean {
+    return this.#ranks.has(column);
+  }
+
   /** Ranks of a sort-table column (`lo3`, `hi0`) in SQLite's ascending order. */
   ranks(column: string): RankColumn {
     let ranks = this.#ranks.get(column);

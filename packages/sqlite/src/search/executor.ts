@@ -325,7 +325,9 @@ function searchWithDocValues(
   if (size > 0 && hits.length > from) {
     const keyColumns = keys.map((k, i) => sql`, ${k.expr} AS ${ident(`k${i}`)}`).reduce((a, b) => sql`${a}${b}`, sql``);
     let page: number[];
-    if (keys.every((k) => k.kind === 'doc' || (k.kind === 'field' && k.column !== undefined))) {
+    // Rank columns cost a read of the whole sort column; a few hundred hits sort faster in SQL than that.
+    const rankable = keys.every((k) => k.kind === 'doc' || (k.kind === 'field' && k.column !== undefined));
+    if (rankable && (hits.length >= RANKS_FROM || keys.every((k) => k.column === undefined || docValues.hasRanks(k.column)))) {
       page = topHits(
         hits,
         keys,
@@ -367,6 +369,9 @@ function searchWithDocValues(
   );
   return { pageRows, total, maxScore: null, aggregations };
 }
+
+/** From how many hits a sort reads (and keeps) rank columns rather than sorting the hits in SQL. */
+const RANKS_FROM = 512;
 
 /**
  * The first `k` of `rids` in the order of the sort keys, as the SQL plan orders them: per key, missing

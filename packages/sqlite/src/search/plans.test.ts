@@ -70,7 +70,8 @@ function documents(count: number): Doc[] {
   });
 }
 
-const DOCS = documents(400);
+// Enough documents that broad queries have more hits than `RANKS_FROM` (rank columns) and narrow ones fewer (SQL sort).
+const DOCS = documents(900);
 
 const values = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? [...new Set(v)] : [v]);
 
