@@ -3,13 +3,18 @@
 # (apps/reference/dist/cli.js; run `pnpm exec turbo run build` first) on a loopback port with a
 # temporary data directory and 200 demo records, then lets schemathesis generate requests from its
 # /openapi.json and check every answer: no 5xx, status codes, content types, headers and bodies as the
-# document declares them. Exit status: schemathesis's (0 when every check passes).
+# document declares them. Configuration (the named false positives) in scripts/schemathesis.toml,
+# generation hooks in scripts/schemathesis_hooks.py; see docs/decisions/110-reliability-suites.md.
 #
-#   bash scripts/schemathesis.sh [--max-examples N] [any other `st run` option]
+#   bash scripts/schemathesis.sh [any other `st run` option]
 #
-# Not part of the test command (see docs/decisions/110-reliability-suites.md): a run takes minutes and
-# explores differently each time. Python 3.9+ with venv is needed; schemathesis is installed into
-# .tmp/schemathesis-venv (pinned below) on the first run.
+# Environment: MAX_EXAMPLES (examples per operation and phase, default 50; the test command uses 25),
+# SCHEMATHESIS_REPORT_DIR (JUnit report, default .tmp/schemathesis-report).
+# Generation is deterministic: the same document gives the same requests on every run.
+# Exit status: 0 when every check passes, 1 on failures, 3 when Python 3 with venv (or PyPI, for the
+# first install) is not available, so the test command can skip or fail as the services do.
+# Python 3.9+ with venv is needed; schemathesis is installed into .tmp/schemathesis-venv (pinned below)
+# on the first run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -17,9 +22,14 @@ cd "$root"
 
 SCHEMATHESIS_VERSION=4.32.5
 venv="$root/.tmp/schemathesis-venv"
+unavailable() { echo "schemathesis.sh: $1" >&2; exit 3; }
 if [ ! -x "$venv/bin/st" ] || ! "$venv/bin/st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+  command -v python3 >/dev/null || unavailable "python3 is not installed"
+  python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 9))' 2>/dev/null ||
+    unavailable "python3 (3.9+) with the venv and ensurepip modules is needed (Debian: apt-get install python3-venv)"
+  rm -rf "$venv"
+  python3 -m venv "$venv" || unavailable "python3 -m venv failed"
+  "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION" || { rm -rf "$venv"; unavailable "pip could not install schemathesis==$SCHEMATHESIS_VERSION from PyPI"; }
 fi
 
 cli="$root/apps/reference/dist/cli.js"
@@ -56,5 +66,5 @@ export SCHEMATHESIS_HOOKS="$root/scripts/schemathesis_hooks.py" RK_OPENAPI_URL="
   --header "Authorization: Bearer $token" \
   --max-examples "${MAX_EXAMPLES:-50}" \
   --generation-deterministic \
-  --report junit --report-dir "$root/.tmp/schemathesis-report" \
+  --report junit --report-dir "${SCHEMATHESIS_REPORT_DIR:-$root/.tmp/schemathesis-report}" \
   "$@"
