@@ -89,6 +89,15 @@ const AGREEMENT = [
   'page=1001&size=10',
 ];
 
+/** Suggestions (text and record, in order) and exports (records, in order) that must not depend on the engine. */
+const AGREEMENT_ELSEWHERE = [
+  '_suggest?title=cor&size=10',
+  'anonymous:_suggest?title=gla&size=10',
+  '_export?format=ndjson&q=coral',
+  '_export?format=ndjson&type=software&sort=title',
+  'anonymous:_export?format=ndjson&q=glacier',
+];
+
 // Every test on every backend of the matrix (support/backends.ts): totals, facet counts, order and
 // visibility after a write are part of the contract, whatever the engine.
 describeBackends('search', (backend) => {
@@ -147,6 +156,28 @@ describeBackends('search', (backend) => {
         };
       };
       expect(await answer(base)).toEqual(await answer(reference.url));
+    });
+
+    it.each(AGREEMENT_ELSEWHERE)('answers %s as the embedded engine does', async (request) => {
+      embeddedReference ??= serve({ dataDir: dataDirectory() });
+      const reference = await embeddedReference;
+      const [who, path] = request.startsWith('anonymous:') ? [{}, request.slice(10)] : [auth(TOKENS.curator), request];
+      const answer = async (url: string) => {
+        const res = await fetch(`${url}/records/${path}`, { headers: who });
+        const text = await res.text();
+        if (path.startsWith('_export')) {
+          const ids = text
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => (JSON.parse(line) as { id: string }).id);
+          return { status: res.status, ids };
+        }
+        const body = JSON.parse(text) as { title: { options: { text: string; _id: string }[] }[] };
+        return { status: res.status, options: body.title[0]!.options.map((o) => [o.text, o._id]) };
+      };
+      const expected = await answer(reference.url);
+      expect(expected.ids ?? expected.options).not.toHaveLength(0);
+      expect(await answer(base)).toEqual(expected);
     });
   }
 

@@ -37,7 +37,10 @@ export const demoMapping = {
       language: { type: 'keyword' },
       access: { type: 'keyword' },
       owner: { type: 'keyword' },
-      suggest_title: { type: 'completion' },
+      // Elasticsearch keeps (and answers) only the first max_input_length characters of an input, 50 by
+      // default: a suggestion would read "Coral reef resilience: a case study of the Great B". 500 is the
+      // longest title the schema accepts.
+      suggest_title: { type: 'completion', max_input_length: 500 },
       _created: { type: 'date' },
       _updated: { type: 'date' },
     },
