@@ -25,11 +25,12 @@ export default config;
 `;
 describeBackends('configuration file', (backend) => {
   const instance = backend.instance('configured');
-  const dir = mkdtempSync(join(tmpdir(), 'rk-configured-'));
+  let dir: string;
   let app: ServedApp;
   let id: string;
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rk-configured-'));
     writeFileSync(join(dir, 'recordkit.config.ts'), configFile);
     app = await serve({ dataDir: dir, cwd: dir, backend: instance });
     const res = await fetch(`${app.url}/records/`, {
@@ -49,7 +50,7 @@ describeBackends('configuration file', (backend) => {
   afterAll(async () => {
     try {
       await app?.stop();
-      removeDir(dir);
+      if (dir) removeDir(dir);
     } finally {
       await instance.drop();
     }

@@ -15,11 +15,12 @@ const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 describeBackends('cursor pagination past the result window', (backend) => {
   const instance = backend.instance('cursor');
   let small: ServedApp;
+  let dir: string | undefined;
   beforeAll(async () => {
     const config = `import { defaultEndpoint } from ${JSON.stringify(new URL('../src/config/default-config.ts', import.meta.url).pathname)};
 export default { endpoints: { recid: { ...defaultEndpoint, maxResultWindow: 30 } } };
 `;
-    const dir = mkdtempSync(join(tmpdir(), 'rk-cursor-'));
+    dir = mkdtempSync(join(tmpdir(), 'rk-cursor-'));
     writeFileSync(join(dir, 'recordkit.config.ts'), config);
     small = await serve({ dataDir: dir, cwd: dir, backend: instance });
     expect(
@@ -34,7 +35,7 @@ export default { endpoints: { recid: { ...defaultEndpoint, maxResultWindow: 30 }
   afterAll(async () => {
     try {
       await small?.stop();
-      if (small) removeDir(small.dataDir);
+      if (dir) removeDir(dir);
     } finally {
       await instance.drop();
     }
