@@ -30,7 +30,7 @@ Commands:
         rebuild the search index from the store
   check [--endpoint E] [--repair]
         compare the store and the index (counts and revisions); --repair fixes the index
-  demo [--count N] [--seed S] [--endpoint E] [--jsonl]
+  demo [--count N] [--seed S] [--endpoint E] [--jsonl] [--batch-size N]
         load N deterministic demo records (default ${FIRST_START_DEMO_COUNT}); --jsonl prints them instead
   help  show this text
 
@@ -108,9 +108,7 @@ async function serve(args: readonly string[], io: CliIO): Promise<number> {
   })();
   if (firstStart) {
     io.stderr.write(`recordkit: first start: loading ${FIRST_START_DEMO_COUNT} demo records (recordkit serve --no-demo skips this)\n`);
-    await withService(config, { durability: 'normal' }, (service) =>
-      loadDemo(service, config.endpoints[0]!.name, { count: FIRST_START_DEMO_COUNT, seed: 1 }),
-    );
+    await withService(config, {}, (service) => loadDemo(service, config.endpoints[0]!.name, { count: FIRST_START_DEMO_COUNT, seed: 1 }));
   }
 
   const backends = await openBackends(config);

@@ -31,7 +31,7 @@ export const demoSource = (seed: number) => `recordkit-demo:seed=${seed}`;
 export async function loadDemo(
   service: RecordsService,
   endpoint: string,
-  options: { count: number; seed: number; onProgress?: (done: number) => void },
+  options: { count: number; seed: number; batchSize?: number; onProgress?: (done: number) => void },
 ): Promise<ImportReport> {
   function* lines(): Generator<ImportLine> {
     let line = 0;
@@ -40,19 +40,22 @@ export async function loadDemo(
   return importRecords(service, lines(), {
     endpoint,
     source: demoSource(options.seed),
+    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
     ...(options.onProgress ? { onProgress: (p) => options.onProgress?.(p.processed) } : {}),
   });
 }
 
-/** `recordkit demo [--count N] [--seed S] [--jsonl] [--endpoint NAME]` */
+/** `recordkit demo [--count N] [--seed S] [--jsonl] [--endpoint NAME] [--batch-size N]` */
 export async function demoCommand(args: readonly string[], io: CliIO): Promise<number> {
   const { values } = parse(args, {
     count: { type: 'string' },
     seed: { type: 'string' },
     jsonl: { type: 'boolean' },
     endpoint: { type: 'string' },
+    'batch-size': { type: 'string' },
   });
   const count = integerOption(values.count, 'count', 0) ?? FIRST_START_DEMO_COUNT;
+  const batchSize = integerOption(values['batch-size'], 'batch-size', 1);
   const seed = integerOption(values.seed, 'seed', 0) ?? 1;
   if (values.jsonl) {
     for (const record of generateDemoRecords({ count, seed })) {
@@ -63,10 +66,15 @@ export async function demoCommand(args: readonly string[], io: CliIO): Promise<n
   const { config } = await loadConfig(str(values.config), io);
   const endpoint = pickEndpoint(config, str(values.endpoint));
   const started = performance.now();
-  const report = await withService(config, { durability: 'normal' }, async (service) => {
+  const report = await withService(config, {}, async (service) => {
     const bar = progressBar(io.stderr, 'demo', count);
     try {
-      return await loadDemo(service, endpoint, { count, seed, onProgress: (done) => bar.update(done) });
+      return await loadDemo(service, endpoint, {
+        count,
+        seed,
+        ...(batchSize !== undefined ? { batchSize } : {}),
+        onProgress: (done) => bar.update(done),
+      });
     } finally {
       bar.stop();
     }
@@ -106,7 +114,7 @@ export async function importCommand(args: readonly string[], io: CliIO): Promise
   const digest = hash.digest('hex');
 
   const started = performance.now();
-  const report = await withService(config, { durability: 'normal' }, async (service) => {
+  const report = await withService(config, {}, async (service) => {
     const bar = progressBar(io.stderr, 'import', total);
     async function* lines(): AsyncGenerator<ImportLine> {
       let number = 0;
