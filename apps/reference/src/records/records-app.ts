@@ -45,8 +45,6 @@ export async function createRecordsApp(options: {
   logger: Logger;
 }): Promise<RecordsApp> {
   const { config, backends, logger } = options;
-  // The request context of each resource request, for its logger (built only when a 5xx needs it).
-  const contexts = new WeakMap<ResourceRequest, RequestContext>();
   const service = new RecordsService({
     store: backends.store,
     search: backends.search,
@@ -64,7 +62,7 @@ export async function createRecordsApp(options: {
     service,
     maxBodyBytes: config.server.bodyLimit,
     errorFormat: config.errors.format,
-    onServerError: (error, request) => (contexts.get(request)?.log ?? logger).error({ err: error }, 'request failed'),
+    onServerError: (error, request) => ((request as ContextualRequest)[CONTEXT]?.log ?? logger).error({ err: error }, 'request failed'),
   });
 
   let timer: NodeJS.Timeout | undefined;
@@ -78,14 +76,14 @@ export async function createRecordsApp(options: {
   const route: RouteHandler = async (ctx: RequestContext) => {
     if (!resource.route(ctx.url.pathname)) return undefined;
     rejectEncodedBody(ctx);
-    const request: ResourceRequest = {
+    const request: ContextualRequest = {
       method: ctx.method,
       url: `${ctx.url.pathname}${ctx.url.search}`,
       headers: ctx.req.headers,
       body: ctx.req,
       identity: toServiceIdentity(ctx.identity) ?? null,
+      [CONTEXT]: ctx,
     };
-    contexts.set(request, ctx);
     const response = await resource.handle(request);
     if (response.status === 413) response.headers.Connection = 'close';
     return response;
@@ -93,6 +91,13 @@ export async function createRecordsApp(options: {
 
   return { service, resource, route, close: () => clearInterval(timer) };
 }
+
+/**
+ * The request context a resource request was made from, for its logger (built only when a 5xx needs
+ * it). A symbol key on the request itself rather than a WeakMap: one per request, gone with it.
+ */
+const CONTEXT = Symbol('request context');
+type ContextualRequest = ResourceRequest & { [CONTEXT]?: RequestContext };
 
 /** The server does not decompress request bodies: a compressed one is a 415 (RFC 9110 §8.4.1). */
 function rejectEncodedBody(ctx: RequestContext): void {

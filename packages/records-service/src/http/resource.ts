@@ -92,6 +92,25 @@ function mergeVary(headers: Record<string, string>, extra: Readonly<Record<strin
 
 type Refusal = Exclude<PreconditionResult, { readonly proceed: true }>;
 
+/** What the resource reads of a request URL. */
+interface RequestTarget {
+  pathname: string;
+  searchParams: URLSearchParams;
+}
+
+/** A path of unreserved characters only: the URL parser would return it unchanged, with no query. */
+const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9\-_~/]*$/;
+
+/**
+ * The pathname and query of a request target. A plain path (`/records/42`, the common case) is taken as
+ * it is, since `new URL()` would only copy it; anything else (a query, dots, percent-escapes, an
+ * absolute URL) goes through the URL parser.
+ */
+function requestTarget(target: string, base: string): RequestTarget {
+  if (PLAIN_PATH.test(target)) return { pathname: target, searchParams: new URLSearchParams() };
+  return new URL(target, base);
+}
+
 /**
  * The headers a record's 200 sends that a 304 repeats (RFC 9110 §15.4.5): what `notModifiedHeaders()`
  * keeps of them, in the order the 304 error of `evaluatePreconditions()` renders them.
@@ -199,8 +218,21 @@ export class RecordsResource {
     }
   }
 
+  // The last path routed and its route: a framework adapter often asks `route()` before `handle()`
+  // for the same path (records-app does), and routing is a pure function of the path.
+  #lastPath: string | undefined;
+  #lastRoute: Route | undefined;
+
   /** Which route a path is, or undefined (404). */
   route(path: string): Route | undefined {
+    if (path === this.#lastPath) return this.#lastRoute;
+    const route = this.#route(path);
+    this.#lastPath = path;
+    this.#lastRoute = route;
+    return route;
+  }
+
+  #route(path: string): Route | undefined {
     const local =
       this.#basePath !== '' && (path === this.#basePath || path.startsWith(`${this.#basePath}/`))
         ? path.slice(this.#basePath.length)
@@ -224,7 +256,7 @@ export class RecordsResource {
     let route: Route | undefined;
     const method = (request.method ?? 'GET').toUpperCase();
     try {
-      const url = new URL(request.url, this.service.baseUrl);
+      const url = requestTarget(request.url, this.service.baseUrl);
       route = this.route(url.pathname);
       if (!route) throw new NotFoundError('The requested URL was not found on the server.');
       const response = await this.#dispatch(route, method, url, request);
@@ -235,7 +267,7 @@ export class RecordsResource {
     }
   }
 
-  async #dispatch(route: Route, method: string, url: URL, request: ResourceRequest): Promise<ResourceResponse> {
+  async #dispatch(route: Route, method: string, url: RequestTarget, request: ResourceRequest): Promise<ResourceResponse> {
     const allowed = ALLOW[route.kind];
     if (method === 'OPTIONS') {
       const headers: Record<string, string> = { Allow: allowed.join(', ') };
