@@ -266,6 +266,27 @@ describeBackends('records', (backend) => {
     });
   });
 
+  describe('visibility after a write', () => {
+    it('a record made restricted leaves anonymous search, suggestions and export at once', async () => {
+      const created = await create(record({ title: 'Wombat burrow survey' }));
+      const { id } = await body(created);
+      const total = async (path: string, headers: Record<string, string> = {}) =>
+        ((await body(await fetch(`${base}/records/${path}`, { headers }))) as { hits: { total: number } }).hits.total;
+      expect(await total('?q=wombat')).toBe(1);
+      const patched = await fetch(`${base}/records/${id}`, {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/merge-patch+json', ...curator, 'If-Match': created.headers.get('etag')! },
+        body: JSON.stringify({ access: 'restricted' }),
+      });
+      expect(patched.status).toBe(200);
+      expect(await total('?q=wombat')).toBe(0);
+      expect(await total('?q=wombat', curator)).toBe(1);
+      const suggested = (await body(await fetch(`${base}/records/_suggest?title=womb`))) as { title: { options: unknown[] }[] };
+      expect(suggested.title[0]!.options).toEqual([]);
+      expect((await (await fetch(`${base}/records/_export?format=ndjson&q=wombat`)).text()).trim()).toBe('');
+    });
+  });
+
   describe('a title with a control character', () => {
     it('is found and suggested (Elasticsearch refuses U+001F in completion inputs: the suggestion drops it)', async () => {
       const res = await create(record({ title: 'Quokka\u001fcensus on Rottnest' }));
