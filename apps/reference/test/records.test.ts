@@ -2,7 +2,7 @@
 // over HTTP like a client would: Invenio's wire format, statuses and headers, and our deviations.
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeBackends } from './support/backends.js';
+import { describeBackends, recordkit } from './support/backends.js';
 import { removeDir, type ServedApp, serve, TOKENS } from './support/serve.js';
 
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -394,6 +394,15 @@ describeBackends('records', (backend) => {
       const search = paths['/records/']!.get as { parameters: { name?: string; $ref?: string }[] };
       const names = search.parameters.map((p) => p.name ?? p.$ref?.split('/').at(-1));
       expect(names).toEqual(expect.arrayContaining(['q', 'page', 'size', 'sort', 'type', 'subjects', 'language', 'format']));
+    });
+  });
+
+  // Last: every write above, refused or not, left the store and the index in agreement.
+  describe('after every write of this suite', () => {
+    it('finds store and index in agreement (recordkit check)', async () => {
+      const check = await recordkit(['check'], instance, app.dataDir);
+      expect(check.stdout).toContain('store and index agree');
+      expect(check.code).toBe(0);
     });
   });
 });

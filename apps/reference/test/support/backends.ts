@@ -148,20 +148,30 @@ export function describeBackends(title: string, body: (backend: Backend) => void
   }
 }
 
+/** Run a `recordkit` command in-process on an instance and a data directory. */
+export async function recordkit(
+  args: string[],
+  instance: BackendInstance,
+  dataDir: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = new PassThrough();
+  const err = new PassThrough();
+  out.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  err.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const code = await main(args, { stdout: out, stderr: err, env: { ...instance.env, RECORDKIT_DATA_DIR: dataDir }, cwd: dataDir });
+  return { code, stdout, stderr };
+}
+
 /** `recordkit demo --count N` (seed 1, the records of the embedded first start) into an instance. */
 export async function loadDemo(instance: BackendInstance, dataDir: string, count: number): Promise<void> {
-  let err = '';
-  const stderr = new PassThrough();
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const code = await main(['demo', '--count', String(count), '--seed', '1'], {
-    stdout: new PassThrough(),
-    stderr,
-    env: { ...instance.env, RECORDKIT_DATA_DIR: dataDir },
-    cwd: dataDir,
-  });
-  if (code !== 0) throw new Error(`recordkit demo failed (${code}):\n${err}`);
+  const run = await recordkit(['demo', '--count', String(count), '--seed', '1'], instance, dataDir);
+  if (run.code !== 0) throw new Error(`recordkit demo failed (${run.code}):\n${run.stderr}`);
 }
 
 async function withPostgres<T>(url: string, use: (client: import('pg').Client) => Promise<T>): Promise<T> {
