@@ -266,6 +266,24 @@ describeBackends('records', (backend) => {
     });
   });
 
+  describe('text a store cannot hold', () => {
+    it('is kept as given where the store can (SQLite), a 400 naming the field where it cannot (PostgreSQL), never a 500', async () => {
+      const title = 'Nul\u0000byte and lone \ud800 surrogate';
+      const res = await create(record({ title }));
+      if (backend.store === 'postgres') {
+        expect(res.status).toBe(400);
+        expect(await body(res)).toMatchObject({ status: 400, errors: [{ field: 'metadata.title' }] });
+        // Nothing half-written: no record, no index entry.
+        const found = (await body(await fetch(`${base}/records/?q=surrogate`, { headers: curator }))) as { hits: { total: number } };
+        expect(found.hits.total).toBe(0);
+      } else {
+        expect(res.status).toBe(201);
+        const { id } = await body(res);
+        expect(((await body(await fetch(`${base}/records/${id}`))).metadata as { title: string }).title).toBe(title);
+      }
+    });
+  });
+
   describe('visibility after a write', () => {
     it('a record made restricted leaves anonymous search, suggestions and export at once', async () => {
       const created = await create(record({ title: 'Wombat burrow survey' }));
