@@ -39,10 +39,17 @@ export async function listen(
       keepAliveTimeout: options.keepAliveTimeout,
       // How often node looks for connections past headersTimeout/requestTimeout (default 30 s, too coarse for short limits).
       connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(options.headersTimeout / 2))),
-      // Node's default (true) answers 400 to an HTTP/1.1 request without Host; keep it.
-      requireHostHeader: true,
+      // An HTTP/1.1 request without Host is still a 400 (RFC 9112 §3.2), answered below with a JSON body:
+      // Node's own check (requireHostHeader) answers with a bare status line.
+      requireHostHeader: false,
     },
-    listener,
+    (req, res) => {
+      if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1 && req.headers.host === undefined) {
+        answerMissingHost(res, config);
+        return;
+      }
+      listener(req, res);
+    },
   );
   // The response in progress on each connection: a parser error after its head went out cannot be answered.
   const responses = new WeakMap<Socket, ServerResponse>();
@@ -97,6 +104,27 @@ export async function listen(
   };
 }
 
+/** The JSON error of a request refused before the application sees it, with `nosniff` and `Connection: close`. */
+function clientErrorResponse(status: number, message: string, config: ResolvedConfig): { headers: Record<string, string>; body: Buffer } {
+  const response = toResponse(new RestError(message, { status }), { format: config.errors.format });
+  const body = Buffer.from(response.body ?? '', 'utf8');
+  const headers = {
+    ...response.headers,
+    'Content-Length': String(body.length),
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'no-store',
+    Connection: 'close',
+  };
+  return { headers, body };
+}
+
+function answerMissingHost(res: ServerResponse, config: ResolvedConfig): void {
+  const { headers, body } = clientErrorResponse(400, 'An HTTP/1.1 request needs a Host header (RFC 9112 §3.2).', config);
+  res.shouldKeepAlive = false;
+  res.writeHead(400, headers);
+  res.end(body);
+}
+
 /** Node's parser errors (llhttp) and their answers; anything else it cannot parse is a 400. */
 const CLIENT_ERRORS: Record<string, { status: number; message: string }> = {
   HPE_HEADER_OVERFLOW: { status: 431, message: 'The request headers are too large (at most 16 KiB in all).' },
@@ -131,15 +159,7 @@ function answerClientError(
     status: 400,
     message: `Malformed HTTP request${detail ? `: ${detail.charAt(0).toLowerCase()}${detail.slice(1)}` : ''}.`,
   };
-  const response = toResponse(new RestError(message, { status }), { format: config.errors.format });
-  const body = Buffer.from(response.body ?? '', 'utf8');
-  const headers = {
-    ...response.headers,
-    'Content-Length': String(body.length),
-    'X-Content-Type-Options': 'nosniff',
-    'Cache-Control': 'no-store',
-    Connection: 'close',
-  };
+  const { headers, body } = clientErrorResponse(status, message, config);
   const head = `HTTP/1.1 ${status} ${statusTitle(status)}\r\n${Object.entries(headers)
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('')}\r\n`;

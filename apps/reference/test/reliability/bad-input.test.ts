@@ -613,7 +613,8 @@ const HARMLESS: Case[] = [
 ];
 
 // Requests Node's HTTP parser refuses before the application sees them, sent as raw bytes (node:http
-// would not send them): the server's clientError handler answers them with the usual JSON error.
+// would not send them): the server's clientError handler answers them with the usual JSON error. The
+// missing Host is the server's own check, before the pipeline, with the same answer.
 const hugeAccept = Array.from({ length: 10_000 }, (_, i) => `a/x${i}`).join(',');
 const PARSER_CASES: { name: string; status: number; names: string; request: (path: string) => string }[] = [
   {
@@ -629,6 +630,12 @@ const PARSER_CASES: { name: string; status: number; names: string; request: (pat
     request: (path) => `GET ${path} HTTP/1.1\r\nHost: x\r\nCookie: s=${'c'.repeat(40_000)}\r\nConnection: close\r\n\r\n`,
   },
   { name: 'a request line that is not HTTP', status: 400, names: 'malformed', request: () => 'HELLO THERE\r\n\r\n' },
+  {
+    name: 'an HTTP/1.1 request without Host (RFC 9112 §3.2)',
+    status: 400,
+    names: 'host',
+    request: (path) => `GET ${path} HTTP/1.1\r\nConnection: close\r\n\r\n`,
+  },
   {
     name: 'an unknown HTTP version',
     status: 400,
