@@ -89,6 +89,7 @@ export function executeSearch(
 
   // Point-in-time connections hold a snapshot and keep no doc values.
   const state = options.pitId === undefined ? beginSearch(conn) : undefined;
+  materializeScores(conn, compiler);
   const docValues =
     state !== undefined && hasAggs && !scoring && request.search_after === undefined ? docValuesFor(conn, rt, state) : undefined;
   if (docValues) {
@@ -412,6 +413,15 @@ function topHits(rids: readonly number[], keys: SortKey[], ranks: (Int32Array | 
     if (top.length > k) top.pop();
   }
   return top;
+}
+
+/** Read the scores of the request's full-text leaves into their temporary tables (see `QueryCompiler.scoreTables`). */
+function materializeScores(conn: Connection, compiler: QueryCompiler): void {
+  for (const { name, fill } of compiler.scoreTables) {
+    conn.db.exec(`CREATE TEMP TABLE IF NOT EXISTS ${name.text} (rid INTEGER PRIMARY KEY, s REAL)`);
+    conn.run(sql`DELETE FROM temp.${name}`);
+    conn.run(sql`INSERT INTO temp.${name} (rid, s) ${fill}`);
+  }
 }
 
 /** Count the documents matching a query (the `_count` API). */

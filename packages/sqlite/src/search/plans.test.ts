@@ -429,3 +429,30 @@ describe('doc values (decision 121)', () => {
     expect(after.aggregations).toEqual(before.aggregations);
   });
 });
+
+describe('scores of full-text leaves (decision 123)', () => {
+  it('are bm25 of one pass over the matches, per hit, sorted by relevance', async () => {
+    const response = await engine.search('records', {
+      query: { bool: { must: [{ query_string: { query: 'coral', fields: ['title'] } }], filter: [{ term: { type: 'article' } }] } },
+      size: 50,
+      aggs: { language: { terms: { field: 'language' } } },
+    } as SearchRequest);
+    // The oracle: FTS5's own bm25 for the word, read straight from the index (only titles hold it).
+    const rows = engine.database
+      .prepare(
+        "SELECT d.id AS id, -bm25(search_1_fts) AS score FROM search_1_fts f JOIN search_1_doc d ON d.rid = f.rowid WHERE search_1_fts MATCH 'coral'",
+      )
+      .all() as { id: string; score: number }[];
+    const expected = new Map(rows.map((r) => [r.id, r.score]));
+    const articles = new Set(DOCS.filter((d) => d.type === 'article' && d.title.split(' ').includes('coral')).map((d) => d.control_number));
+    expect(response.hits.total.value).toBe(articles.size);
+    expect(response.hits.hits.length).toBeGreaterThan(10);
+    for (const hit of response.hits.hits) {
+      expect(articles.has(hit._id)).toBe(true);
+      expect(hit._score).toBeCloseTo(expected.get(hit._id)!, 12);
+    }
+    const scores = response.hits.hits.map((h) => h._score!);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(response.hits.max_score).toBe(scores[0]);
+  });
+});
