@@ -440,6 +440,29 @@ export function recordStoreContract(name: string, factory: () => Promise<RecordS
         expect(stored).toEqual(['first', 'last', 'old']);
       });
 
+      it('refuses duplicates in a batch of well-formed inputs in their slots and stores the rest', async (context) => {
+        if (!store.createMany) return context.skip();
+        const existing = await store.create({ metadata: { title: 'old' }, pids: [{ type: 'recid', value: '1' }] });
+        const results = await store.createMany([
+          { metadata: { title: 'a' }, pids: [{ type: 'recid', value: '2' }], index: { index: 'records', document: { title: 'a' } } },
+          { id: existing.id, metadata: { title: 'taken id' }, pids: [{ type: 'recid', value: '3' }] },
+          { metadata: { title: 'b' }, pids: [{ type: 'recid', value: '4' }] },
+          { metadata: { title: 'taken in this batch' }, pids: [{ type: 'recid', value: '4' }] },
+          { metadata: { title: 'taken before' }, pids: [{ type: 'recid', value: '1' }] },
+        ]);
+        expect(results.map((r) => (r.ok ? 'ok' : isRestError(r.error) ? r.error.status : r.error.name))).toEqual([
+          'ok',
+          409,
+          'ok',
+          409,
+          409,
+        ]);
+        expect((await store.list()).map((r) => r.metadata.title).sort()).toEqual(['a', 'b', 'old']);
+        expect(await store.getPID({ type: 'recid', value: '3' })).toBeUndefined();
+        expect((await store.getPID({ type: 'recid', value: '4' }))?.recordId).toBe(results[2]?.ok ? results[2].record.id : 'none');
+        expect(await store.revisions(existing.id)).toHaveLength(1);
+      });
+
       it('applies or queues the index intents of the stored inputs only', async (context) => {
         if (!store.createMany) return context.skip();
         await store.create({ metadata: { title: 'old' }, pids: [{ type: 'recid', value: '1' }] });
