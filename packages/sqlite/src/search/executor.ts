@@ -90,9 +90,8 @@ export function executeSearch(
   // Point-in-time connections hold a snapshot and keep no doc values.
   const state = options.pitId === undefined ? beginSearch(conn) : undefined;
   materializeScores(conn, compiler);
-  const docValues =
-    state !== undefined && hasAggs && !scoring && request.search_after === undefined ? docValuesFor(conn, rt, state) : undefined;
-  if (docValues) {
+  const docValues = state !== undefined && hasAggs ? docValuesFor(conn, rt, state) : undefined;
+  if (docValues && !scoring && request.search_after === undefined) {
     const response = searchWithDocValues(conn, rt, compiler, docValues, {
       query,
       postFilter,
@@ -119,12 +118,23 @@ export function executeSearch(
 
   let hitSource: Sql;
   let aggregations: JsonObject | undefined;
+  let matchRids: number[] | undefined;
   const { source, residual } = matchSource(query, rt);
   if (hasAggs) {
     conn.db.exec('CREATE TEMP TABLE IF NOT EXISTS search_match (rid INTEGER PRIMARY KEY, score REAL)');
     conn.run(sql`DELETE FROM temp.search_match`);
     conn.run(sql`INSERT INTO temp.search_match (rid, score) SELECT d.rid, ${query.score ?? sql`NULL`} FROM ${source} d WHERE ${residual}`);
     hitSource = sql`SELECT d.rid AS rid, d.score AS score FROM temp.search_match d WHERE ${postFilter}`;
+    if (docValues) {
+      // Relevance-sorted or search_after pages keep this plan, but doc values still count the terms and
+      // test the post_filter (decision 121).
+      matchRids = JSON.parse(String(conn.get(sql`SELECT json_group_array(rid) AS j FROM temp.search_match`)?.j ?? '[]')) as number[];
+      const test = postFilter instanceof RidSet && postFilter.plan ? docValues.predicate(postFilter.plan) : undefined;
+      if (test) {
+        const hits = JSON.stringify(matchRids.filter(test));
+        hitSource = sql`SELECT d.rid AS rid, d.score AS score FROM temp.search_match d WHERE d.rid IN (SELECT value FROM json_each(${hits}))`;
+      }
+    }
   } else {
     hitSource = sql`SELECT d.rid AS rid, ${scoring ? (query.score ?? sql`0`) : sql`NULL`} AS score FROM ${source} d WHERE ${and([residual, postFilter])}`;
   }
@@ -180,11 +190,11 @@ export function executeSearch(
   }
 
   if (hasAggs) {
-    const aggregator = new Aggregator(conn, compiler, sql`SELECT rid FROM ${t.doc}`);
+    const aggregator = new Aggregator(conn, compiler, sql`SELECT rid FROM ${t.doc}`, docValues);
     aggregations = aggregator.run(
       aggs,
       aggsPath,
-      { nested: null, select: sql`SELECT rid FROM temp.search_match`, size: matchCount ?? 0 },
+      { nested: null, select: sql`SELECT rid FROM temp.search_match`, size: matchCount ?? 0, ...(matchRids ? { rids: matchRids } : {}) },
       true,
     );
   } else if (aggs !== undefined) {

@@ -356,6 +356,20 @@ const VARIANTS: { name: string; request: SearchRequest }[] = [
       },
     } as SearchRequest,
   },
+  {
+    name: 'relevance order (scores), facets selected',
+    request: (() => {
+      const { sort: _sort, ...rest } = referenceRequest('coral', { type: ['article', 'report'] }, NEWEST);
+      return rest as SearchRequest;
+    })(),
+  },
+  {
+    name: 'search_after on a field sort',
+    request: {
+      ...referenceRequest('study', { language: ['eng'] }, [{ year: 'desc' }, { control_number: 'asc' }]),
+      search_after: [2002, '0300'],
+    } as SearchRequest,
+  },
   { name: 'a total tracked up to 5', request: { ...referenceRequest('study', {}, NEWEST), track_total_hits: 5 } as SearchRequest },
   {
     name: 'no total, size 0',
