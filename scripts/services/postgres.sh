@@ -2,15 +2,18 @@
 # A throwaway PostgreSQL for the test suites (used by scripts/test.mjs, see its header).
 #
 #   bash scripts/services/postgres.sh up      install if missing, start, print DATABASE_URL=... on stdout
-#   bash scripts/services/postgres.sh down    stop the server and remove its folder
+#   bash scripts/services/postgres.sh down    one user fewer; stop the server and remove its folder when
+#                                             no other user is left (`down --force`: regardless)
 #   bash scripts/services/postgres.sh status  print DATABASE_URL=... and exit 0 when up, exit 1 when not
 #
 # `up` installs PostgreSQL from Debian's packages when no `initdb` is found (needs root and apt-get),
 # creates a fresh cluster with initdb in a git-ignored folder ($RECORDKIT_POSTGRES_DIR, default
 # .tmp/postgres), starts it on a free port on 127.0.0.1 only, waits until it accepts connections and
 # prints the URL. The server runs as the `postgres` user when the script runs as root (PostgreSQL
-# refuses to run as root). Both commands are idempotent: `up` on a running cluster prints its URL
-# again, `down` on nothing does nothing. Logs go to stderr; only KEY=VALUE lines go to stdout.
+# refuses to run as root). `up` on a running cluster prints its URL again and counts one more user (two
+# test runs, or a run and a benchmark, share it); `down` stops it only when the last user leaves, as the
+# Elasticsearch and OpenSearch scripts do; `down` on nothing does nothing. Logs go to stderr; only
+# KEY=VALUE lines go to stdout.
 #
 # The cluster is for tests: durability settings are off (fsync, full_page_writes, synchronous_commit),
 # which loses nothing when a process is killed, only when the machine itself crashes.
@@ -133,7 +136,8 @@ up() {
   run_as="$(server_user)"
 
   if is_running; then
-    log "already running ($data)"
+    echo $(($(cat "$dir/users" 2>/dev/null || echo 0) + 1)) >"$dir/users"
+    log "already running ($data, users: $(cat "$dir/users"))"
     print_url
     return
   fi
@@ -196,6 +200,7 @@ EOF
   as_server "$bindir/createdb" -h "$sock" -p "$port" -U "$db_user" "$db_name" >&2 || die "createdb failed"
   umask 077
   echo "DATABASE_URL=postgres://$db_user:$password@127.0.0.1:$port/$db_name" >"$envfile"
+  echo 1 >"$dir/users"
   log "up: $data on 127.0.0.1:$port"
   print_url
 }
@@ -206,6 +211,16 @@ down() {
     log "nothing to stop ($dir does not exist)"
     return
   }
+  local users
+  users=$(($(cat "$dir/users" 2>/dev/null || echo 1) - 1))
+  if [ "${1:-}" != "--force" ] && [ "$users" -gt 0 ] && [ -n "$bindir" ]; then
+    run_as="$(server_user)"
+    if is_running; then
+      echo "$users" >"$dir/users"
+      log "still used by $users other run(s); left running (\`down --force\` stops it)"
+      return
+    fi
+  fi
   if [ -n "$bindir" ]; then
     run_as="$(server_user)"
     stop_cluster
@@ -232,10 +247,10 @@ flock 9
 
 case "${1:-}" in
   up) up ;;
-  down) down ;;
+  down) down "${2:-}" ;;
   status) status ;;
   *)
-    echo "usage: bash scripts/services/postgres.sh up | down | status" >&2
+    echo "usage: bash scripts/services/postgres.sh up | down [--force] | status" >&2
     exit 2
     ;;
 esac

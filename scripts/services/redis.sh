@@ -2,12 +2,14 @@
 # A throwaway Redis for the shared rate-limit suite (used by scripts/test.mjs, see its header).
 #
 #   bash scripts/services/redis.sh up      install if missing, start, print REDIS_URL=... on stdout
-#   bash scripts/services/redis.sh down    stop the server and remove its folder
+#   bash scripts/services/redis.sh down    one user fewer; stop the server and remove its folder when no
+#                                          other user is left (`down --force`: regardless)
 #
 # `up` installs redis-server from Debian's packages when it is missing (needs root and apt-get),
 # starts it on a free port of 127.0.0.1 with no persistence, in a git-ignored folder
 # ($RECORDKIT_REDIS_DIR, default .tmp/redis), waits until it answers PING and prints the URL.
-# Idempotent: `up` on a running server prints its URL again. Logs go to stderr.
+# Idempotent: `up` on a running server prints its URL again and counts one more user, so two runs can
+# share it (as with the other services). Logs go to stderr.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -46,16 +48,18 @@ up() {
   command -v redis-server >/dev/null 2>&1 || install_redis
   mkdir -p "$dir"
   if [ -f "$dir/port" ] && ping "$(cat "$dir/port")"; then
+    echo $(($(cat "$dir/users" 2>/dev/null || echo 0) + 1)) >"$dir/users"
     echo "REDIS_URL=redis://127.0.0.1:$(cat "$dir/port")"
     return
   fi
   local port
   port="$(free_port)"
   redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --daemonize yes \
-    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir" >&2
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir" >&2 9>&-
   echo "$port" >"$dir/port"
   for _ in $(seq 1 100); do
     if ping "$port"; then
+      echo 1 >"$dir/users"
       log "up on 127.0.0.1:$port"
       echo "REDIS_URL=redis://127.0.0.1:$port"
       return
@@ -66,6 +70,13 @@ up() {
 }
 
 down() {
+  local users
+  users=$(($(cat "$dir/users" 2>/dev/null || echo 1) - 1))
+  if [ "${1:-}" != "--force" ] && [ "$users" -gt 0 ] && [ -f "$dir/port" ] && ping "$(cat "$dir/port")"; then
+    echo "$users" >"$dir/users"
+    log "still used by $users other run(s); left running (\`down --force\` stops it)"
+    return
+  fi
   if [ -f "$dir/redis.pid" ]; then
     local pid
     pid="$(cat "$dir/redis.pid")"
@@ -75,11 +86,16 @@ down() {
   rm -rf "$dir"
 }
 
+# One `up` or `down` at a time, so the user count stays right when two runs start together.
+mkdir -p "$(dirname "$dir")"
+exec 9>"$dir.lock"
+flock 9
+
 case "${1:-}" in
   up) up ;;
-  down) down ;;
+  down) down "${2:-}" ;;
   *)
-    echo "usage: $0 up|down" >&2
+    echo "usage: $0 up|down [--force]" >&2
     exit 2
     ;;
 esac
