@@ -216,10 +216,10 @@ export class DocValues {
   }
 
   /**
-   * A set split into the part SQL must look up (undefined: the set needs no lookup of its own, which only
-   * happens when everything is testable; callers keep the SQL set then) and tests doc values can do on
-   * its results: `A EXCEPT X` with X testable is A, then "not X"; `A INTERSECT B` with B testable is A,
-   * then "B". Saves SQL from walking the id lists of frequent values (a permission filter's).
+   * A set split into the part SQL must look up and tests doc values can do on its ids: `A EXCEPT X`
+   * with X testable is A, then "not X"; `A INTERSECT B` with B testable is A, then "B" (no tests: the
+   * whole set is looked up). Saves SQL from walking the id lists of frequent values (a permission
+   * filter's).
    */
   split(set: RidSet): { lookup: RidSet; tests: ((rid: number) => boolean)[] } {
     const parts = set.parts;
