@@ -44,6 +44,14 @@ export interface ElasticsearchSearchEngineOptions {
   retryAfterSeconds?: number;
   /** Index settings applied under those of each mapping document, e.g. `{ number_of_replicas: 0 }`. */
   indexSettings?: JsonObject;
+  /**
+   * How a write that must be visible on return (`refresh: 'wait_for'`) gets there. `wait_for` (default)
+   * waits for the index's next scheduled refresh: up to `refresh_interval`, 1 s by default, per write.
+   * `refresh` refreshes the shards the write touched at once (`refresh=true`): milliseconds, but one
+   * small segment per call, so for writes that come one request at a time (an API, as Invenio's services
+   * do with `index_refresh`), not for heavy indexing. `refresh: true` and `false` are sent as asked.
+   */
+  readYourWrites?: 'wait_for' | 'refresh';
   /** Bulk tuning. */
   bulk?: {
     /** Operations per `_bulk` request. Default 500. */
@@ -80,7 +88,6 @@ interface EngineItem {
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const refreshParam = (refresh: Refresh | undefined): string | undefined => (refresh === undefined ? undefined : String(refresh));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -113,6 +120,7 @@ export class ElasticsearchSearchEngine implements SearchEngine {
   readonly #ownsClient: boolean;
   readonly #retryAfter: number;
   readonly #indexSettings: JsonObject;
+  readonly #readYourWrites: 'wait_for' | 'refresh';
   readonly #bulk: { chunkSize: number; chunkBytes: number; concurrency: number; retries: number };
   /** Reindexing in progress in this process: alias -> the new physical index, which receives every write too. */
   readonly #migrations = new Map<string, { target: string; failed: Item[] }>();
@@ -126,6 +134,10 @@ export class ElasticsearchSearchEngine implements SearchEngine {
     if (this.prefix !== '') checkIndexName(this.prefix, '', 'prefix');
     this.#retryAfter = options.retryAfterSeconds ?? 5;
     this.#indexSettings = options.indexSettings ?? {};
+    this.#readYourWrites = options.readYourWrites ?? 'wait_for';
+    if (this.#readYourWrites !== 'wait_for' && this.#readYourWrites !== 'refresh') {
+      throw new TypeError(`readYourWrites must be "wait_for" or "refresh", not ${JSON.stringify(options.readYourWrites)}`);
+    }
     this.#bulk = {
       chunkSize: Math.max(1, options.bulk?.chunkSize ?? 500),
       chunkBytes: Math.max(1024, options.bulk?.chunkBytes ?? 5 * 1024 * 1024),
@@ -291,7 +303,7 @@ export class ElasticsearchSearchEngine implements SearchEngine {
         `/${encodeURIComponent(target)}/_doc/${encodeURIComponent(id)}`,
         {
           body: document,
-          querystring: { version: String(version), version_type: 'external_gte', refresh: refreshParam(refresh) },
+          querystring: { version: String(version), version_type: 'external_gte', refresh: this.#refreshParam(refresh) },
           ignore: [409],
         },
         { index, operation: 'write' },
@@ -311,7 +323,10 @@ export class ElasticsearchSearchEngine implements SearchEngine {
       this.#send(
         'DELETE',
         `/${encodeURIComponent(target)}/_doc/${encodeURIComponent(id)}`,
-        { querystring: { version: String(version), version_type: 'external_gte', refresh: refreshParam(refresh) }, ignore: [404, 409] },
+        {
+          querystring: { version: String(version), version_type: 'external_gte', refresh: this.#refreshParam(refresh) },
+          ignore: [404, 409],
+        },
         { index, operation: 'write' },
       );
     const raw = await remove(alias, options.refresh);
@@ -324,6 +339,12 @@ export class ElasticsearchSearchEngine implements SearchEngine {
       return { result: 'not_found' };
     }
     return { result: 'deleted' };
+  }
+
+  /** The `refresh` query parameter of a write (see `readYourWrites`). */
+  #refreshParam(refresh: Refresh | undefined): string | undefined {
+    if (refresh === undefined) return undefined;
+    return refresh === 'wait_for' && this.#readYourWrites === 'refresh' ? 'true' : String(refresh);
   }
 
   /** During a reindex in this process, apply a write to the new index too; failures there cancel the switch. */
@@ -409,7 +430,7 @@ export class ElasticsearchSearchEngine implements SearchEngine {
           const raw = await this.#send(
             'POST',
             '/_bulk',
-            { ndjson: chunk.map((line) => line.text).join(''), querystring: { refresh: refreshParam(refresh) } },
+            { ndjson: chunk.map((line) => line.text).join(''), querystring: { refresh: this.#refreshParam(refresh) } },
             { index, operation: 'write' },
           );
           const answered = isObject(raw.body) && Array.isArray(raw.body.items) ? raw.body.items : [];

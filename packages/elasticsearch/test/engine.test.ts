@@ -425,6 +425,29 @@ for (const target of ENGINES) {
       });
     });
 
+    describe('readYourWrites', () => {
+      it("'refresh' makes a wait_for write visible at once, even on an index that never refreshes on its own", async () => {
+        const eager = engineFor(target, 'ryw', { readYourWrites: 'refresh' });
+        try {
+          // With refresh_interval -1 a wait_for write would wait for a refresh that never comes.
+          await eager.createIndex('never', { ...MAPPING, settings: { refresh_interval: '-1' } });
+          await eager.index('never', 'a', film('Alpha', 2001), { version: 1, refresh: 'wait_for' });
+          expect(await eager.count('never')).toBe(1);
+          await eager.bulk('never', [{ action: 'index', id: 'b', version: 1, document: film('Beta', 2002) }], { refresh: 'wait_for' });
+          expect(await eager.count('never')).toBe(2);
+          await eager.delete('never', 'a', { version: 2, refresh: 'wait_for' });
+          expect(await eager.count('never')).toBe(1);
+        } finally {
+          await dropAll(eager);
+          await eager.close();
+        }
+      });
+
+      it('accepts only wait_for or refresh', () => {
+        expect(() => engineFor(target, 'ryw', { readYourWrites: 'now' as 'refresh' })).toThrow(/readYourWrites/);
+      });
+    });
+
     describe('prefix and client ownership', () => {
       it('keeps engines with different prefixes apart on one cluster', async () => {
         const a = engineFor(target, 'pa');

@@ -105,12 +105,15 @@ export async function openBackends(config: ResolvedConfig, options: OpenBackends
       });
       // A server answers people: an unreachable cluster must cost a request seconds, not the client's
       // default of 3 retries x 30 s (writes are safe in the outbox and indexed once the cluster is back).
+      // Read your writes without waiting for the next scheduled refresh (1 s per write): the service applies
+      // the outbox once per request (concurrent writes share one drain), and imports in batches of 500.
       const engine = new ElasticsearchSearchEngine({
         node: elasticsearchUrl,
         distribution,
         prefix: config.storage.indexPrefix,
         maxRetries: 1,
         requestTimeout: 10_000,
+        readYourWrites: 'refresh',
       });
       closers.push(() => engine.close());
       search = engine;
