@@ -85,3 +85,31 @@ describe('createRequestListener: logs and the abort signal', () => {
     expect(late?.aborted).toBe(true);
   });
 });
+
+describe('createRequestListener: the request URL', () => {
+  /** Send a raw request line (targets fetch would normalise) and read the body. */
+  function raw(port: number, target: string, host: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let data = '';
+      socket.on('data', (chunk) => {
+        data += chunk.toString('utf8');
+      });
+      socket.on('end', () => resolve(data.slice(data.indexOf('\r\n\r\n') + 4)));
+      socket.on('error', reject);
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    });
+  }
+
+  it('is what new URL(target, origin of the Host) gives, for plain, dotted, encoded, query and // targets', async () => {
+    const { url } = await start('warn', [async (ctx) => json({ href: ctx.url.href, base: ctx.baseUrl })]);
+    const port = Number(new URL(url).port);
+    const targets = ['/records/1', '/', '/a/../b?x=1&y=%20', '/%2e%2e/x', '/a/./b/', '//evil.example/path', '/r?q=a/b#frag', '/caf%C3%A9'];
+    for (const host of [`127.0.0.1:${port}`, `LOCALHOST:${port}`]) {
+      for (const target of targets) {
+        const body = JSON.parse(await raw(port, target, host)) as { href: string; base: string };
+        expect(body, `${host} ${target}`).toEqual({ href: new URL(target, new URL(`http://${host}`).origin).href, base: `http://${host}` });
+      }
+    }
+  });
+});

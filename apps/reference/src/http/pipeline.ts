@@ -77,6 +77,7 @@ export function createRequestListener(options: PipelineOptions): (req: IncomingM
   const applyCors = corsApplier(config.cors);
   const shuttingDown = options.isShuttingDown ?? (() => false);
   const base = baseOrigin(config);
+  const origins: OriginCache = {};
 
   return (req, res) => {
     const started = process.hrtime.bigint();
@@ -119,7 +120,7 @@ export function createRequestListener(options: PipelineOptions): (req: IncomingM
     const handle = async () => {
       const preflight = applyCors(req, res);
       if (preflight !== false && (await preflight)) return;
-      const { url, baseUrl } = requestUrl(req, config, base);
+      const { url, baseUrl } = requestUrl(req, config, base, origins);
       const method = (req.method ?? 'GET').toUpperCase();
 
       if (isBuiltinPath(url.pathname)) return write(req, res, await builtinRoute(method, url.pathname, options, shuttingDown()));
@@ -258,7 +259,21 @@ function baseOrigin(config: ResolvedConfig): string | undefined {
   }
 }
 
-function requestUrl(req: IncomingMessage, config: ResolvedConfig, configuredOrigin: string | undefined): { url: URL; baseUrl: string } {
+/** The last Host-derived base URL and its origin: clients send the same Host on every request. */
+interface OriginCache {
+  base?: string;
+  origin?: string;
+}
+
+/** Characters the URL parser removes or reads as `/` anywhere in a target (tab, CR, LF, backslash). */
+const URL_SPECIAL = /[\t\n\r\\]/;
+
+function requestUrl(
+  req: IncomingMessage,
+  config: ResolvedConfig,
+  configuredOrigin: string | undefined,
+  cache: OriginCache,
+): { url: URL; baseUrl: string } {
   let baseUrl = config.server.baseUrl;
   let origin = baseUrl ? configuredOrigin : undefined;
   if (!baseUrl) {
@@ -268,12 +283,22 @@ function requestUrl(req: IncomingMessage, config: ResolvedConfig, configuredOrig
     if (!HOST.test(host)) throw new BadRequestError('The Host header is not a valid host name.');
     const scheme = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : 'http';
     baseUrl = `${scheme}://${host}`;
+    if (cache.base === baseUrl) origin = cache.origin;
   }
   try {
     const target = req.url ?? '/';
     if (!target.startsWith('/')) throw new Error('not origin-form');
-    origin ??= new URL(baseUrl).origin;
-    return { url: new URL(target, origin), baseUrl };
+    if (origin === undefined) {
+      origin = new URL(baseUrl).origin;
+      if (!config.server.baseUrl) {
+        cache.base = baseUrl;
+        cache.origin = origin;
+      }
+    }
+    // One parse instead of two (target and base): for a path that does not start with "//" and holds
+    // no character the parser strips or turns into "/", origin + target is the same URL.
+    const simple = target.charCodeAt(1) !== 47 && !URL_SPECIAL.test(target);
+    return { url: simple ? new URL(origin + target) : new URL(target, origin), baseUrl };
   } catch {
     throw new BadRequestError('The request target is not a valid path.');
   }
