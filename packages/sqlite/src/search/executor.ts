@@ -89,127 +89,132 @@ export function executeSearch(
 
   // Point-in-time connections hold a snapshot and keep no doc values.
   const state = options.pitId === undefined ? beginSearch(conn) : undefined;
-  materializeScores(conn, compiler);
-  const docValues = state !== undefined && hasAggs ? docValuesFor(conn, rt, state) : undefined;
-  if (docValues && !scoring && request.search_after === undefined) {
-    const response = searchWithDocValues(conn, rt, compiler, docValues, {
-      query,
-      postFilter,
-      keys,
-      from,
-      size,
-      trackTotal,
-      aggs,
-      aggsPath,
-    });
-    const result = respond(conn, rt, request, response, {
-      started,
-      keys,
-      explicitSort,
-      scoring,
-      version,
-      sourceFilter,
-      pitId: options.pitId,
-      from,
-    });
-    endSearch(conn, state!);
-    return result;
-  }
+  // A search's own writes (temporary tables, a sort index) are settled also when it fails half-way.
+  try {
+    materializeScores(conn, compiler);
+    const docValues = state !== undefined && hasAggs ? docValuesFor(conn, rt, state) : undefined;
+    if (docValues && !scoring && request.search_after === undefined) {
+      const response = searchWithDocValues(conn, rt, compiler, docValues, {
+        query,
+        postFilter,
+        keys,
+        from,
+        size,
+        trackTotal,
+        aggs,
+        aggsPath,
+      });
+      const result = respond(conn, rt, request, response, {
+        started,
+        keys,
+        explicitSort,
+        scoring,
+        version,
+        sourceFilter,
+        pitId: options.pitId,
+        from,
+      });
+      return result;
+    }
 
-  let hitSource: Sql;
-  let aggregations: JsonObject | undefined;
-  let matchRids: number[] | undefined;
-  const { source, residual } = matchSource(query, rt);
-  if (hasAggs) {
-    conn.db.exec('CREATE TEMP TABLE IF NOT EXISTS search_match (rid INTEGER PRIMARY KEY, score REAL)');
-    conn.run(sql`DELETE FROM temp.search_match`);
-    conn.run(sql`INSERT INTO temp.search_match (rid, score) SELECT d.rid, ${query.score ?? sql`NULL`} FROM ${source} d WHERE ${residual}`);
-    hitSource = sql`SELECT d.rid AS rid, d.score AS score FROM temp.search_match d WHERE ${postFilter}`;
-    if (docValues) {
-      // Relevance-sorted or search_after pages keep this plan, but doc values still count the terms and
-      // test the post_filter (decision 121).
-      matchRids = JSON.parse(String(conn.get(sql`SELECT json_group_array(rid) AS j FROM temp.search_match`)?.j ?? '[]')) as number[];
-      const test = postFilter instanceof RidSet && postFilter.plan ? docValues.predicate(postFilter.plan) : undefined;
-      if (test) {
-        const hits = JSON.stringify(matchRids.filter(test));
-        hitSource = sql`SELECT d.rid AS rid, d.score AS score FROM temp.search_match d WHERE d.rid IN (SELECT value FROM json_each(${hits}))`;
+    let hitSource: Sql;
+    let aggregations: JsonObject | undefined;
+    let matchRids: number[] | undefined;
+    const { source, residual } = matchSource(query, rt);
+    if (hasAggs) {
+      conn.db.exec('CREATE TEMP TABLE IF NOT EXISTS search_match (rid INTEGER PRIMARY KEY, score REAL)');
+      conn.run(sql`DELETE FROM temp.search_match`);
+      conn.run(
+        sql`INSERT INTO temp.search_match (rid, score) SELECT d.rid, ${query.score ?? sql`NULL`} FROM ${source} d WHERE ${residual}`,
+      );
+      hitSource = sql`SELECT d.rid AS rid, d.score AS score FROM temp.search_match d WHERE ${postFilter}`;
+      if (docValues) {
+        // Relevance-sorted or search_after pages keep this plan, but doc values still count the terms and
+        // test the post_filter (decision 121).
+        matchRids = JSON.parse(String(conn.get(sql`SELECT json_group_array(rid) AS j FROM temp.search_match`)?.j ?? '[]')) as number[];
+        const test = postFilter instanceof RidSet && postFilter.plan ? docValues.predicate(postFilter.plan) : undefined;
+        if (test) {
+          const hits = JSON.stringify(matchRids.filter(test));
+          hitSource = sql`SELECT d.rid AS rid, d.score AS score FROM temp.search_match d WHERE d.rid IN (SELECT value FROM json_each(${hits}))`;
+        }
+      }
+    } else {
+      hitSource = sql`SELECT d.rid AS rid, ${scoring ? (query.score ?? sql`0`) : sql`NULL`} AS score FROM ${source} d WHERE ${and([residual, postFilter])}`;
+    }
+    // Hits. Normally the matches drive (one sort-table lookup each, then a top-k sort). When they are many
+    // and the first sort key is a plain field, an index in that order (created on first use) drives
+    // instead, and reading stops after the page: see decision 077.
+    const matchCount = hasAggs ? Number(conn.get(sql`SELECT count(*) AS c FROM temp.search_match`)?.c ?? 0) : undefined;
+    const needsSortTable = keys.some((k) => k.kind === 'field' && k.field?.nested === null && k.field.sortSlot !== undefined);
+    const keyColumns = keys.map((k, i) => sql`, ${k.expr} AS ${ident(`k${i}`)}`).reduce((a, b) => sql`${a}${b}`, sql``);
+    let hitsFrom = needsSortTable ? sql`(${hitSource}) h CROSS JOIN ${t.sort} s ON s.rid = h.rid` : sql`(${hitSource}) h`;
+    let tiebreak = sql`h.rid`;
+    const index = sortIndexFor(keys[0], t.sort);
+    if (
+      index &&
+      matchCount !== undefined &&
+      size > 0 &&
+      matchCount * matchCount > (from + size) * universeSize(conn, rt) &&
+      ensureIndex(conn, index.ddl)
+    ) {
+      hitsFrom = sql`${t.sort} s INDEXED BY ${index.name} CROSS JOIN (${hitSource}) h ON h.rid = s.rid`;
+      tiebreak = sql`s.rid`;
+    }
+    let pageRows: { rid: number; score: number | null; keys: unknown[] }[] = [];
+    if (size > 0) {
+      const rows = conn.all(
+        sql`SELECT h.rid AS rid, h.score AS score${keyColumns} FROM ${hitsFrom} WHERE ${after} ORDER BY ${orderBy(keys, !explicitSort, tiebreak)} LIMIT ${size} OFFSET ${from}`,
+      );
+      pageRows = rows.map((row) => ({
+        rid: Number(row.rid),
+        score: row.score === null || row.score === undefined ? null : Number(row.score),
+        keys: keys.map((_, i) => row[`k${i}`]),
+      }));
+    }
+
+    // Total.
+    let total: { value: number; relation: 'eq' | 'gte' } | undefined;
+    if (trackTotal !== false) {
+      const limit = trackTotal === true ? -1 : trackTotal + 1;
+      // As on Elasticsearch, the total counts every match, also those before a search_after position.
+      const counted = Number(conn.get(sql`SELECT count(*) AS c FROM (SELECT 1 FROM (${hitSource}) h LIMIT ${limit})`)?.c ?? 0);
+      total = trackTotal !== true && counted > trackTotal ? { value: trackTotal, relation: 'gte' } : { value: counted, relation: 'eq' };
+    }
+
+    // Scores.
+    let maxScore: number | null = null;
+    if (scoring && size > 0 && pageRows.length > 0) {
+      const firstIsScoreDesc = !explicitSort || (keys[0]?.kind === 'score' && keys[0].order === 'desc');
+      if (firstIsScoreDesc && from === 0 && request.search_after === undefined) maxScore = pageRows[0]!.score;
+      else {
+        const row = conn.get(sql`SELECT max(h.score) AS m FROM (${hitSource}) h`);
+        maxScore = row?.m === null || row?.m === undefined ? null : Number(row.m);
       }
     }
-  } else {
-    hitSource = sql`SELECT d.rid AS rid, ${scoring ? (query.score ?? sql`0`) : sql`NULL`} AS score FROM ${source} d WHERE ${and([residual, postFilter])}`;
-  }
-  // Hits. Normally the matches drive (one sort-table lookup each, then a top-k sort). When they are many
-  // and the first sort key is a plain field, an index in that order (created on first use) drives
-  // instead, and reading stops after the page: see decision 077.
-  const matchCount = hasAggs ? Number(conn.get(sql`SELECT count(*) AS c FROM temp.search_match`)?.c ?? 0) : undefined;
-  const needsSortTable = keys.some((k) => k.kind === 'field' && k.field?.nested === null && k.field.sortSlot !== undefined);
-  const keyColumns = keys.map((k, i) => sql`, ${k.expr} AS ${ident(`k${i}`)}`).reduce((a, b) => sql`${a}${b}`, sql``);
-  let hitsFrom = needsSortTable ? sql`(${hitSource}) h CROSS JOIN ${t.sort} s ON s.rid = h.rid` : sql`(${hitSource}) h`;
-  let tiebreak = sql`h.rid`;
-  const index = sortIndexFor(keys[0], t.sort);
-  if (
-    index &&
-    matchCount !== undefined &&
-    size > 0 &&
-    matchCount * matchCount > (from + size) * universeSize(conn, rt) &&
-    ensureIndex(conn, index.ddl)
-  ) {
-    hitsFrom = sql`${t.sort} s INDEXED BY ${index.name} CROSS JOIN (${hitSource}) h ON h.rid = s.rid`;
-    tiebreak = sql`s.rid`;
-  }
-  let pageRows: { rid: number; score: number | null; keys: unknown[] }[] = [];
-  if (size > 0) {
-    const rows = conn.all(
-      sql`SELECT h.rid AS rid, h.score AS score${keyColumns} FROM ${hitsFrom} WHERE ${after} ORDER BY ${orderBy(keys, !explicitSort, tiebreak)} LIMIT ${size} OFFSET ${from}`,
-    );
-    pageRows = rows.map((row) => ({
-      rid: Number(row.rid),
-      score: row.score === null || row.score === undefined ? null : Number(row.score),
-      keys: keys.map((_, i) => row[`k${i}`]),
-    }));
-  }
 
-  // Total.
-  let total: { value: number; relation: 'eq' | 'gte' } | undefined;
-  if (trackTotal !== false) {
-    const limit = trackTotal === true ? -1 : trackTotal + 1;
-    // As on Elasticsearch, the total counts every match, also those before a search_after position.
-    const counted = Number(conn.get(sql`SELECT count(*) AS c FROM (SELECT 1 FROM (${hitSource}) h LIMIT ${limit})`)?.c ?? 0);
-    total = trackTotal !== true && counted > trackTotal ? { value: trackTotal, relation: 'gte' } : { value: counted, relation: 'eq' };
-  }
-
-  // Scores.
-  let maxScore: number | null = null;
-  if (scoring && size > 0 && pageRows.length > 0) {
-    const firstIsScoreDesc = !explicitSort || (keys[0]?.kind === 'score' && keys[0].order === 'desc');
-    if (firstIsScoreDesc && from === 0 && request.search_after === undefined) maxScore = pageRows[0]!.score;
-    else {
-      const row = conn.get(sql`SELECT max(h.score) AS m FROM (${hitSource}) h`);
-      maxScore = row?.m === null || row?.m === undefined ? null : Number(row.m);
+    if (hasAggs) {
+      const aggregator = new Aggregator(conn, compiler, sql`SELECT rid FROM ${t.doc}`, docValues);
+      aggregations = aggregator.run(
+        aggs,
+        aggsPath,
+        { nested: null, select: sql`SELECT rid FROM temp.search_match`, size: matchCount ?? 0, ...(matchRids ? { rids: matchRids } : {}) },
+        true,
+      );
+    } else if (aggs !== undefined) {
+      aggregations = {};
     }
-  }
 
-  if (hasAggs) {
-    const aggregator = new Aggregator(conn, compiler, sql`SELECT rid FROM ${t.doc}`, docValues);
-    aggregations = aggregator.run(
-      aggs,
-      aggsPath,
-      { nested: null, select: sql`SELECT rid FROM temp.search_match`, size: matchCount ?? 0, ...(matchRids ? { rids: matchRids } : {}) },
-      true,
+    const result = respond(
+      conn,
+      rt,
+      request,
+      { pageRows, total, maxScore, aggregations },
+      { started, keys, explicitSort, scoring, version, sourceFilter, pitId: options.pitId, from },
     );
-  } else if (aggs !== undefined) {
-    aggregations = {};
+    return result;
+  } finally {
+    if (state !== undefined) endSearch(conn, state);
   }
-
-  const result = respond(
-    conn,
-    rt,
-    request,
-    { pageRows, total, maxScore, aggregations },
-    { started, keys, explicitSort, scoring, version, sourceFilter, pitId: options.pitId, from },
-  );
-  if (state !== undefined) endSearch(conn, state);
-  return result;
 }
 
 /** What a plan computed: the page's rows (row id, score, sort key values), the total, aggregations. */

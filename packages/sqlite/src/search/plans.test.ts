@@ -396,6 +396,15 @@ describe('doc values (decision 121)', () => {
     });
   }
 
+  it('answers a 400 for a bad aggregation met half-way, and the next search as the SQL plan', async () => {
+    const request = referenceRequest('reef', { type: ['article'] }, NEWEST);
+    await engine.search('records', request);
+    const bad = { ...request, aggs: { ...(request.aggs as JsonObject), broken: { terms: { field: 'nope' } } } } as SearchRequest;
+    await expect(engine.search('records', bad)).rejects.toMatchObject({ status: 400 });
+    const { sql: expected, warm } = await bothPlans(request);
+    expect(warm).toEqual(expected);
+  });
+
   it('sees a commit made by another connection', async () => {
     const request = referenceRequest('quantum', { type: ['article'] }, NEWEST);
     await engine.search('records', request);
