@@ -128,15 +128,25 @@ export function executeSearch(
         sql`INSERT INTO temp.search_match (rid, score) SELECT d.rid, ${query.score ?? sql`NULL`} FROM ${source} d WHERE ${residual}`,
       );
       hitSource = sql`SELECT d.rid AS rid, d.score AS score FROM temp.search_match d WHERE ${postFilter}`;
+      let tested = false;
       if (docValues) {
         // Relevance-sorted or search_after pages keep this plan, but doc values still count the terms and
         // test the post_filter (decision 121).
         matchRids = JSON.parse(String(conn.get(sql`SELECT json_group_array(rid) AS j FROM temp.search_match`)?.j ?? '[]')) as number[];
         const test = postFilter instanceof RidSet && postFilter.plan ? docValues.predicate(postFilter.plan) : undefined;
         if (test) {
+          tested = true;
           const hits = JSON.stringify(matchRids.filter(test));
           hitSource = sql`SELECT d.rid AS rid, d.score AS score FROM temp.search_match d WHERE d.rid IN (SELECT value FROM json_each(${hits}))`;
         }
+      }
+      if (postFilter !== TRUE && !tested) {
+        // The post_filter is evaluated once, into a table of hits that the page, the total and the
+        // maximum score all read (each evaluated it again before).
+        conn.db.exec('CREATE TEMP TABLE IF NOT EXISTS search_hit (rid INTEGER PRIMARY KEY, score REAL)');
+        conn.run(sql`DELETE FROM temp.search_hit`);
+        conn.run(sql`INSERT INTO temp.search_hit (rid, score) ${hitSource}`);
+        hitSource = sql`SELECT d.rid AS rid, d.score AS score FROM temp.search_hit d`;
       }
     } else {
       hitSource = sql`SELECT d.rid AS rid, ${scoring ? (query.score ?? sql`0`) : sql`NULL`} AS score FROM ${source} d WHERE ${and([residual, postFilter])}`;
