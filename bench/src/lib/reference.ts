@@ -48,6 +48,12 @@ export function dataDir(name: string, keep = false): string {
   return dir;
 }
 
+/**
+ * The Node flags the `recordkit` command starts with (the shebang of apps/reference/src/cli.ts and
+ * `./recordkit start`): the server is measured as it is deployed. Decision 138.
+ */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=16'];
+
 export interface StartReference {
   dataDir: string;
   env?: NodeJS.ProcessEnv;
@@ -59,7 +65,7 @@ export interface StartReference {
 export function startReference(options: StartReference): Promise<ServerProcess> {
   return startServer({
     name: 'reference server',
-    nodeArgs: [...(options.nodeFlags ?? []), CLI, 'serve', '--no-demo', '--port', '0'],
+    nodeArgs: [...SERVER_NODE_FLAGS, ...(options.nodeFlags ?? []), CLI, 'serve', '--no-demo', '--port', '0'],
     env: environment(options.dataDir, options.env),
     cwd: ROOT,
     ready: /listening on (http:\/\/[^\s/]+)/,
