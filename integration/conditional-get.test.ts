@@ -175,3 +175,42 @@ describe('RecordsService.resolve with and without the store one-read method', ()
     expect(answers).toEqual([200, 410, 301, 404, 404]);
   });
 });
+
+// RFC 9110 §15.4.5: a 304 carries the Vary the 200 would have carried, and no other. An endpoint with
+// one representation sends no `Vary: Accept` on its 200 (nothing was negotiated), so its 304 must not
+// either; with two representations both carry it.
+describe('the Vary of a 304 is the Vary of the 200', () => {
+  const cases = [
+    { name: 'one representation', serializers: { 'application/json': jsonRecordSerializer }, vary: undefined },
+    {
+      name: 'two representations',
+      serializers: { 'application/json': jsonRecordSerializer, 'application/x-test+json': jsonRecordSerializer },
+      vary: 'Accept',
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: 200 and 304 ${c.vary ? `both carry Vary: ${c.vary}` : 'carry no Vary'}, on the fast and the error path`, async () => {
+      const app = createTestApp({ endpoints: { recid: { ...RECORDS_ENDPOINT, recordSerializers: c.serializers } } });
+      try {
+        const slow = new RecordsResource({ service: app.service, errorHandlers: { recid: [{ match: 499, handle: () => undefined }] } });
+        const created = await app.service.create({ endpoint: 'recid', identity: ALICE }, { title: 'V', owner: 'alice' });
+        const request = (headers: Record<string, string>): ResourceRequest => ({
+          method: 'GET',
+          url: `/records/${created.pid.value}`,
+          headers,
+          identity: ALICE,
+        });
+        const ok = await app.resource.handle(request({ accept: 'application/json' }));
+        expect(ok.status).toBe(200);
+        expect(ok.headers.Vary).toBe(c.vary);
+        for (const resource of [app.resource, slow]) {
+          const notModified = await resource.handle(request({ accept: 'application/json', 'if-none-match': ok.headers.ETag as string }));
+          expect(notModified.status).toBe(304);
+          expect(notModified.headers.Vary).toBe(c.vary);
+        }
+      } finally {
+        await app.close();
+      }
+    });
+  }
+});

@@ -113,10 +113,11 @@ function requestTarget(target: string, base: string): RequestTarget {
 
 /**
  * The headers a record's 200 sends that a 304 repeats (RFC 9110 §15.4.5): what `notModifiedHeaders()`
- * keeps of them, in the order the 304 error of `evaluatePreconditions()` renders them.
+ * keeps of them, in the order the 304 error of `evaluatePreconditions()` renders them. `Vary` is the
+ * one negotiation gave the 200 (none when the record has a single representation).
  */
-function notModifiedState(etag: string): Record<string, string> {
-  return { 'Cache-Control': 'no-cache', ETag: etag, Vary: 'Accept' };
+function notModifiedState(etag: string, vary: string | undefined): Record<string, string> {
+  return vary === undefined ? { 'Cache-Control': 'no-cache', ETag: etag } : { 'Cache-Control': 'no-cache', ETag: etag, Vary: vary };
 }
 
 /** Whether the request carries any `If-*` field; one pass over the names, no lookups of absent fields. */
@@ -328,7 +329,7 @@ export class RecordsResource {
   /** If-Match & co. against the record: the negotiated representation's ETag, any representation's for If-Match. */
   #preconditions(endpoint: ResolvedEndpoint, request: ResourceRequest, method: string, mediaType: string): PreconditionCheck {
     return (current) => {
-      const refusal = this.#refusal(endpoint, request, method, mediaType, current);
+      const refusal = this.#refusal(endpoint, request, method, mediaType, current, undefined);
       if (refusal) throw refusal.error;
     };
   }
@@ -340,10 +341,11 @@ export class RecordsResource {
     method: string,
     mediaType: string,
     current: RecordResult,
+    vary: string | undefined,
   ): Refusal | undefined {
     const state = (type: string) => {
       const etag = revisionETag(current.record.revision, type, { defaultMediaType: endpoint.defaultMediaType });
-      return { etag, lastModified: new Date(current.record.updated), headers: notModifiedState(etag) };
+      return { etag, lastModified: new Date(current.record.updated), headers: notModifiedState(etag, vary) };
     };
     const conditional = { method, headers: request.headers };
     const options = { requirePrecondition: endpoint.requireIfMatch };
@@ -369,16 +371,17 @@ export class RecordsResource {
     context: ActionContext,
     request: ResourceRequest,
     mediaType: string,
+    vary: string | undefined,
   ): Promise<RecordResult | ResourceResponse> {
     const endpoint = route.endpoint;
     const result = await this.service.read(context, route.pidValue!);
     // GET and HEAD are safe: without an If-* header no precondition applies (RFC 9110 §13.2.1), 428 included.
     if (!hasConditionalFields(request.headers)) return result;
-    const refusal = this.#refusal(endpoint, request, method, mediaType, result);
+    const refusal = this.#refusal(endpoint, request, method, mediaType, result, vary);
     if (!refusal) return result;
     if (refusal.status === 304 && !this.#errorHandlers[endpoint.name]?.length) {
       const etag = revisionETag(result.record.revision, mediaType, { defaultMediaType: endpoint.defaultMediaType });
-      return { status: 304, headers: notModifiedState(etag) };
+      return { status: 304, headers: notModifiedState(etag, vary) };
     }
     throw refusal.error;
   }
@@ -419,7 +422,7 @@ export class RecordsResource {
     const mediaType = negotiation.mediaType;
     let result: RecordResult;
     if (method === 'GET' || method === 'HEAD') {
-      const read = await this.#read(route, method, context, request, mediaType);
+      const read = await this.#read(route, method, context, request, mediaType, negotiation.headers.Vary);
       if (!('record' in read)) return read;
       result = read;
     } else if (method === 'PUT') {
