@@ -198,7 +198,7 @@ describe.each(STACKS)('search over HTTP (%s)', (stack) => {
     });
 
     it('exports CSV with ?format=csv: header of flattened keys, one row per record', async () => {
-      const res = await call('GET', '/records/_export?format=csv&q=3');
+      const res = await call('GET', '/records/_export?format=csv&q=title:3');
       expect(res.headers.get('content-type')).toBe('text/csv');
       expect(res.headers.get('content-disposition')).toBe('attachment; filename="recid.csv"');
       const [header, ...rows] = res.text.trim().split('\r\n');

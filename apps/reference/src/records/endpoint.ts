@@ -44,7 +44,7 @@ export function toServiceEndpoint(endpoint: ResolvedEndpoint, options: ServiceEn
     listRoute: endpoint.listRoute,
     itemRoute: endpoint.itemRoute,
     searchIndex: endpoint.searchIndex,
-    mapping: sortedKeys(endpoint.mapping) as IndexMapping,
+    mapping: endpoint.mapping as IndexMapping,
     defaultMediaType: endpoint.defaultMediaType,
     recordSerializersAliases: endpoint.recordSerializersAliases,
     searchSerializersAliases: endpoint.searchSerializersAliases,
@@ -102,22 +102,4 @@ function excludeSource(request: SearchRequest, fields: string[]): SearchRequest 
   if (source === undefined || source === true) return { ...request, _source: { excludes: fields } };
   if (typeof source === 'string' || Array.isArray(source)) return { ...request, _source: { includes: [source].flat(), excludes: fields } };
   return { ...request, _source: { ...source, excludes: [...(source.excludes ?? []), ...fields] } };
-}
-
-/**
- * The mapping with its object keys in sorted order (property order means nothing to Elasticsearch).
- * Workaround: @recordkit/sqlite's engine stores a key-sorted copy of the mapping and, on reopening the
- * database, rebuilds its field table from that copy; a mapping written in another order then reads the
- * wrong columns after a restart (facets, filters and sorts on garbage). Creating the index from the
- * sorted mapping makes both orders agree. Remove once the engine keeps the order stable.
- */
-function sortedKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortedKeys);
-  if (value === null || typeof value !== 'object') return value;
-  const object = value as Record<string, unknown>;
-  return Object.fromEntries(
-    Object.keys(object)
-      .sort()
-      .map((key) => [key, sortedKeys(object[key])]),
-  );
 }

@@ -122,8 +122,11 @@ export class SqliteSearchEngine implements SearchEngine, SqliteIndexWriter {
   async createIndex(index: string, mapping: IndexMapping): Promise<void> {
     this.#open();
     const name = checkIndexName(index);
-    const schema = compileMapping(mapping);
+    compileMapping(mapping); // refuses a bad mapping with the caller's own key order in its messages
     const text = canonicalJson(mapping);
+    // Field numbers follow the mapping's key order, so compile the stored (canonical, key-sorted) text:
+    // every later connection and every restart compiles that same text and must number fields alike.
+    const schema = compileMapping(JSON.parse(text) as IndexMapping);
     const existing = this.#conn.get(sql`SELECT mapping FROM search_indexes WHERE name = ${name}`);
     if (existing) {
       if (existing.mapping === text) return;
