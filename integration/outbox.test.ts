@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RecordsService, type SearchEngine } from '@recordkit/records-service';
+import { IndexRefusedError, RecordsService, type SearchEngine } from '@recordkit/records-service';
 import { ServiceUnavailableError } from '@recordkit/rest-errors';
 import { SqliteRecordStore, SqliteSearchEngine } from '@recordkit/sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -109,6 +109,14 @@ describe('index outbox (store and engine in separate databases)', () => {
     indexMissing = true;
     await service.replace(ctx, created.pid.value, { title: 'Homeless walrus two', owner: 'alice' });
     expect((await store.pendingIndexTasks()).map((t) => [t.recordId, t.version])).toEqual([[created.record.id, 1]]);
+    // The refusal is reported, naming the entry and the engine's reason (the write itself succeeded).
+    expect(indexErrors).toHaveLength(1);
+    const reported = indexErrors[0] as IndexRefusedError;
+    expect(reported).toBeInstanceOf(IndexRefusedError);
+    expect(reported.entries).toEqual([
+      { index: 'records', id: created.record.id, version: 1, status: 404, reason: 'index_not_found_exception: no such index' },
+    ]);
+    expect(reported.message).toContain(`records/${created.record.id}@1: 404 index_not_found_exception`);
     indexMissing = false;
     await service.processIndexQueue();
     expect(await store.pendingIndexTasks()).toEqual([]);

@@ -69,6 +69,14 @@ export type {
   SerializeOptions,
 } from './serializers.js';
 export { csvExportSerializer, flatten, jsonRecordSerializer, jsonSearchSerializer, ndjsonExportSerializer } from './serializers.js';
-export type { ActionContext, PreconditionCheck, RecordResult, RecordsServiceOptions, SearchResult, SuggestResponse } from './service.js';
-export { RecordsService } from './service.js';
+export type {
+  ActionContext,
+  PreconditionCheck,
+  RecordResult,
+  RecordsServiceOptions,
+  RefusedIndexEntry,
+  SearchResult,
+  SuggestResponse,
+} from './service.js';
+export { IndexRefusedError, RecordsService } from './service.js';
 export { SchemaValidator, toFieldErrors } from './validation.js';

@@ -55,6 +55,39 @@ export interface RecordsServiceOptions {
   onIndexError?: (error: unknown) => void;
 }
 
+/** One outbox entry the search engine refused, as reported to `onIndexError`. */
+export interface RefusedIndexEntry {
+  index: string;
+  /** Record id (the document id). */
+  id: string;
+  version: number;
+  /** The engine's per-item status (e.g. 400 for a document the mapping refuses, 404 for a missing index). */
+  status: number;
+  reason: string;
+}
+
+/**
+ * Given to `onIndexError` when the search engine refused some outbox entries while applying the
+ * queue. The entries stay queued and are retried on the next run; `entries` says which and why.
+ *
+ * @example
+ * new RecordsService({ ..., onIndexError: (e) => { if (e instanceof IndexRefusedError) log.warn(e.entries) } });
+ */
+export class IndexRefusedError extends Error {
+  readonly entries: readonly RefusedIndexEntry[];
+  constructor(entries: readonly RefusedIndexEntry[]) {
+    const shown = entries
+      .slice(0, 5)
+      .map((e) => `${e.index}/${e.id}@${e.version}: ${e.status} ${e.reason}`)
+      .join('; ');
+    super(
+      `The search engine refused ${entries.length} index entr${entries.length === 1 ? 'y' : 'ies'} (kept in the outbox): ${shown}${entries.length > 5 ? '; ...' : ''}`,
+    );
+    this.name = 'IndexRefusedError';
+    this.entries = entries;
+  }
+}
+
 /** The caller of an action. */
 export interface ActionContext {
   /** Endpoint name. */
@@ -674,6 +707,7 @@ export class RecordsService {
           const byIndex = new Map<string, typeof tasks>();
           for (const task of tasks) byIndex.set(task.index, [...(byIndex.get(task.index) ?? []), task]);
           const done: number[] = [];
+          const refused: { index: string; id: string; version: number; status: number; reason: string }[] = [];
           for (const [index, group] of byIndex) {
             const operations: BulkOperation[] = group.map((task) =>
               task.document === null
@@ -690,9 +724,17 @@ export class RecordsService {
                 item.result === 'stale' ||
                 (item.action === 'delete' && item.result === 'not_found');
               if (settled) done.push(group[i]!.seq);
+              else {
+                const task = group[i]!;
+                const reason = item.error ? `${item.error.type}: ${item.error.reason}` : `status ${item.status}`;
+                refused.push({ index, id: task.recordId, version: task.version, status: item.status, reason });
+              }
             });
           }
           await this.store.completeIndexTasks(done);
+          // The entries the engine refused stay queued (a missing index may come back); say which and why,
+          // so a document the engine will never take (a mapping conflict) does not wait unseen.
+          if (refused.length > 0) this.#onIndexError(new IndexRefusedError(refused));
           if (done.length < tasks.length) break;
         }
       } while (this.#drainAgain);
