@@ -2,7 +2,7 @@
 // be the one the error path gives, header for header. An endpoint with an error handler still takes the
 // error path (its handler may want to see the 304), so the same service behind two resources, one with
 // a handler that never matches, gives both answers for every request.
-import { anyOf, hasRole, jsonRecordSerializer, ownerOf, RecordsService } from '@recordkit/records-service';
+import { anyOf, hasRole, jsonRecordSerializer, ownerOf, type RecordSerializer, RecordsService } from '@recordkit/records-service';
 import { RecordsResource, type ResourceRequest, type ResourceResponse } from '@recordkit/records-service/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, RECORDS_ENDPOINT, type TestApp } from './helpers/app.js';
@@ -180,7 +180,7 @@ describe('RecordsService.resolve with and without the store one-read method', ()
 // one representation sends no `Vary: Accept` on its 200 (nothing was negotiated), so its 304 must not
 // either; with two representations both carry it.
 describe('the Vary of a 304 is the Vary of the 200', () => {
-  const cases = [
+  const cases: { name: string; serializers: Record<string, RecordSerializer>; vary: string | undefined }[] = [
     { name: 'one representation', serializers: { 'application/json': jsonRecordSerializer }, vary: undefined },
     {
       name: 'two representations',

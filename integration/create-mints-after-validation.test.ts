@@ -1,7 +1,7 @@
 // A create the service refuses consumes no PID: the body is validated (with a placeholder in the PID
 // field) before the minter runs, so the recid sequence has no gaps from refused creates (docs/security.md,
 // finding 1). Over the real SQLite store.
-import { allowAll, recidMinter } from '@recordkit/records-service';
+import { allowAll, type EndpointConfig, type JsonObject, recidMinter } from '@recordkit/records-service';
 import { isRestError } from '@recordkit/rest-errors';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, RECORD_SCHEMA, type TestApp } from './helpers/app.js';
@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 const ctx = { endpoint: 'e', identity: { id: 'u' } };
-const endpoint = (schema: object) => ({
+const endpoint = (schema: JsonObject): EndpointConfig => ({
   pidType: 'recid',
   listRoute: '/e/',
   itemRoute: '/e/:pid',
@@ -35,13 +35,14 @@ describe('RecordsService.create', () => {
     const app = createTestApp({ endpoints: { e: endpoint(RECORD_SCHEMA) } });
     open.push(app);
     expect((await app.service.create(ctx, { title: 'first' })).pid.value).toBe('1');
-    for (const body of [
+    const bodies: JsonObject[] = [
       {},
       { title: '' },
       { title: 'x', year: 'soon' },
       { title: 'x', control_number: '7' },
       { title: 'x', access: 'secret' },
-    ]) {
+    ];
+    for (const body of bodies) {
       expect((await refusal(app.service.create(ctx, body))).status).toBe(400);
     }
     const second = await app.service.create(ctx, { title: 'second' });
@@ -51,7 +52,7 @@ describe('RecordsService.create', () => {
   });
 
   it('accepts a schema that requires the PID field (validated with a placeholder, then with the minted value)', async () => {
-    const schema = { ...RECORD_SCHEMA, required: ['title', 'control_number'] };
+    const schema: JsonObject = { ...RECORD_SCHEMA, required: ['title', 'control_number'] };
     const app = createTestApp({ endpoints: { e: endpoint(schema) } });
     open.push(app);
     expect((await app.service.create(ctx, { title: 'first' })).record.metadata.control_number).toBe('1');
@@ -61,9 +62,9 @@ describe('RecordsService.create', () => {
   });
 
   it('still refuses the minted value when the schema constrains it, naming the PID field', async () => {
-    const schema = {
+    const schema: JsonObject = {
       ...RECORD_SCHEMA,
-      properties: { ...(RECORD_SCHEMA.properties as object), control_number: { type: 'string', pattern: '^9' } },
+      properties: { ...(RECORD_SCHEMA.properties as JsonObject), control_number: { type: 'string', pattern: '^9' } },
     };
     const app = createTestApp({ endpoints: { e: endpoint(schema) } });
     open.push(app);
