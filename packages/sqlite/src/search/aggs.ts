@@ -131,7 +131,7 @@ export class Aggregator {
       case 'missing': {
         checkKeys(spec, ['field'], here);
         const field = this.#field(spec.field, at(here, 'field'), set);
-        const condition = sql`b.rid NOT IN (SELECT eid FROM ${this.#val(set)} WHERE field = ${field.id})`;
+        const condition = lacks(this.#val(set), field);
         result = this.#single(set, condition, subs, subPath);
         break;
       }
@@ -300,11 +300,7 @@ export class Aggregator {
     let missingCount = 0;
     if (spec.missing !== undefined) {
       missingKey = this.#convert(field, spec.missing, at(path, 'missing'));
-      missingCount = Number(
-        this.conn.get(
-          sql`SELECT count(*) AS c FROM (${set.select}) b WHERE b.rid NOT IN (SELECT eid FROM ${val} WHERE field = ${field.id})`,
-        )?.c ?? 0,
-      );
+      missingCount = this.#countLacking(set, val, field);
       if (missingCount > 0) counts.set(missingKey, (counts.get(missingKey) ?? 0) + missingCount);
     }
     if (minDocCount === 0) {
@@ -318,7 +314,7 @@ export class Aggregator {
       if (docCount < minDocCount) continue;
       let condition = sql`b.rid IN (SELECT eid FROM ${val} WHERE field = ${field.id} AND value = ${key})`;
       if (missingKey !== undefined && key === missingKey && missingCount > 0) {
-        condition = sql`(${condition} OR b.rid NOT IN (SELECT eid FROM ${val} WHERE field = ${field.id}))`;
+        condition = sql`(${condition} OR ${lacks(val, field)})`;
       }
       buckets.push({ ...keyOf(field, key), docCount, condition });
     }
@@ -490,11 +486,7 @@ export class Aggregator {
     let missingKey: number | undefined;
     if (spec.missing !== undefined) {
       missingKey = keyOfValue(number(spec.missing, at(path, 'missing')));
-      const n = Number(
-        this.conn.get(
-          sql`SELECT count(*) AS c FROM (${set.select}) b WHERE b.rid NOT IN (SELECT eid FROM ${val} WHERE field = ${field.id})`,
-        )?.c ?? 0,
-      );
+      const n = this.#countLacking(set, val, field);
       if (n > 0) counts.set(missingKey, (counts.get(missingKey) ?? 0) + n);
       else missingKey = undefined;
     }
@@ -502,7 +494,7 @@ export class Aggregator {
     const step = (k: number) => k + interval;
     const buckets = this.#histogramBuckets(counts, minDocCount, bounds, keyOfValue, step, (k) => {
       let condition = sql`b.rid IN (SELECT eid FROM ${val} WHERE field = ${field.id} AND value >= ${k} AND value < ${k + interval})`;
-      if (missingKey === k) condition = sql`(${condition} OR b.rid NOT IN (SELECT eid FROM ${val} WHERE field = ${field.id}))`;
+      if (missingKey === k) condition = sql`(${condition} OR ${lacks(val, field)})`;
       return { key: k, condition };
     });
     const order = parseBucketOrder(spec.order, at(path, 'order'), [{ key: '_key', dir: 'asc' }]);
@@ -596,11 +588,7 @@ export class Aggregator {
     if (spec.missing !== undefined) {
       const m = this.#convert(field, spec.missing, at(path, 'missing')) as number;
       missingKey = keyOfValue(m);
-      const n = Number(
-        this.conn.get(
-          sql`SELECT count(*) AS c FROM (${set.select}) b WHERE b.rid NOT IN (SELECT eid FROM ${val} WHERE field = ${field.id})`,
-        )?.c ?? 0,
-      );
+      const n = this.#countLacking(set, val, field);
       if (n > 0) counts.set(missingKey, (counts.get(missingKey) ?? 0) + n);
       else missingKey = undefined;
     }
@@ -616,7 +604,7 @@ export class Aggregator {
     });
     const buckets = this.#histogramBuckets(counts, minDocCount, bounds, keyOfValue, step, (k) => {
       let condition = sql`b.rid IN (SELECT eid FROM ${val} WHERE field = ${field.id} AND value >= ${k} AND value < ${step(k)})`;
-      if (missingKey === k) condition = sql`(${condition} OR b.rid NOT IN (SELECT eid FROM ${val} WHERE field = ${field.id}))`;
+      if (missingKey === k) condition = sql`(${condition} OR ${lacks(val, field)})`;
       return { key: k, keyAsString: printer.format(k, zone), condition };
     });
     const order = parseBucketOrder(spec.order, at(path, 'order'), [{ key: '_key', dir: 'asc' }]);
@@ -759,6 +747,11 @@ export class Aggregator {
   // metrics
   // -------------------------------------------------------------------------------------------------
 
+  /** How many documents of `set` have no value for `field`. */
+  #countLacking(set: EntitySet, val: Sql, field: FieldDef): number {
+    return Number(this.conn.get(sql`SELECT count(*) AS c FROM (${set.select}) b WHERE ${lacks(val, field)}`)?.c ?? 0);
+  }
+
   #metric(type: string, spec: Record<string, unknown>, path: string, set: EntitySet): JsonObject {
     checkKeys(spec, ['field', 'missing', 'precision_threshold', 'format'], path);
     if (spec.format !== undefined) unsupported(at(path, 'format'));
@@ -771,11 +764,7 @@ export class Aggregator {
     let missingDocs = 0;
     if (spec.missing !== undefined) {
       missingValue = this.#convert(field, spec.missing, at(path, 'missing'));
-      missingDocs = Number(
-        this.conn.get(
-          sql`SELECT count(*) AS c FROM (${set.select}) b WHERE b.rid NOT IN (SELECT eid FROM ${val} WHERE field = ${field.id})`,
-        )?.c ?? 0,
-      );
+      missingDocs = this.#countLacking(set, val, field);
     }
     const row =
       this.conn.get(
@@ -888,6 +877,11 @@ function subAggValue(subs: JsonObject, orderPath: string, path: string): number 
   else value = agg[metric];
   if (value === undefined) invalid(path, `Cannot order by ${JSON.stringify(orderPath)}: it is not a single value.`);
   return value === null ? null : Number(value);
+}
+
+/** The bucket document `b` has no value for `field` (what `missing` counts and buckets). */
+function lacks(val: Sql, field: FieldDef): Sql {
+  return sql`b.rid NOT IN (SELECT eid FROM ${val} WHERE field = ${field.id})`;
 }
 
 function normalizeKey(value: unknown): string | number {
